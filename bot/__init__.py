@@ -1,0 +1,1 @@
+"""Digitalteam-Assistent: the application (settings, retrieval, answers, engine and adapters)."""

@@ -1,0 +1,1 @@
+"""Answer composition: citations, the extractive answer and the LLM answer."""

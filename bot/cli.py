@@ -1,0 +1,185 @@
+"""Command line: ``digitalteam ingest|ask|search|chat|run``.
+
+Settings are built once here and passed down. Exit codes: 0 success, 1 unexpected error,
+2 bad configuration or nothing could be done.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+from pydantic import ValidationError
+
+from bot.settings import Settings, describe_error
+
+log = logging.getLogger("bot.cli")
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="digitalteam", description="Digitalteam-Assistent")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    ingest = sub.add_parser("ingest", help="Dokumente in den Index übernehmen")
+    ingest.add_argument("paths", nargs="*", type=Path, help="Dateien oder Ordner (Standard: knowledge/)")
+    ingest.add_argument("--json", action="store_true", help="Zusammenfassung als JSON ausgeben")
+
+    ask = sub.add_parser("ask", help="Eine Frage beantworten ('-' liest eine Frage pro Zeile)")
+    ask.add_argument("question", nargs="?", default="-")
+    ask.add_argument("--json", action="store_true")
+
+    search = sub.add_parser("search", help="Zeigen, was die Suche findet ('-' liest von stdin)")
+    search.add_argument("query", nargs="?", default="-")
+    search.add_argument("-k", type=int, default=5, help="Anzahl der Treffer (1-50)")
+    search.add_argument("--topic", default=None, help="nur dieses Thema")
+    search.add_argument("--json", action="store_true")
+
+    sub.add_parser("chat", help="Interaktiver Chat in der Konsole")
+    sub.add_parser("run", help="Telegram-Bot starten")
+    return parser
+
+
+def _lines(arg: str) -> Iterator[str]:
+    if arg != "-":
+        yield arg
+        return
+    for line in sys.stdin:
+        if line.strip():
+            yield line.rstrip("\n")
+
+
+def _configure_logging(settings: Settings) -> None:
+    logging.basicConfig(
+        level=settings.log_level,
+        stream=sys.stderr,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    for noisy in ("chromadb", "httpx", "httpcore", "urllib3", "bm25s", "sentence_transformers"):
+        logging.getLogger(noisy).setLevel(max(logging.WARNING, logging.getLevelName(settings.log_level)))
+
+
+def cmd_ingest(settings: Settings, args: argparse.Namespace) -> int:
+    """Sync files into the index and print the summary."""
+    from bot.context import loader_limits, open_index
+    from ingest.chunking import ChunkingConfig
+    from ingest.errors import IndexLocked
+    from ingest.sync import sync
+
+    paths = list(args.paths) or [settings.knowledge_dir]
+    index = open_index(settings)
+    try:
+        report = sync(
+            index,
+            paths,
+            settings.knowledge_dir,
+            loader_limits(settings),
+            ChunkingConfig(settings.chunk_size, settings.chunk_overlap),
+            show_progress=sys.stderr.isatty() and not args.json,
+        )
+    except IndexLocked:
+        print("Fehler: Ein anderer Ingest-Lauf schreibt gerade den Index.", file=sys.stderr)
+        return 2
+    if args.json:
+        print(json.dumps(report.to_json(), ensure_ascii=False))
+    else:
+        print(
+            f"Hinzugefügt: {len(report.added)}, aktualisiert: {len(report.updated)}, "
+            f"entfernt: {len(report.removed)}, unverändert: {len(report.unchanged)}, "
+            f"fehlgeschlagen: {len(report.failed)}"
+        )
+        for failure in report.failed:
+            print(f"  ✗ {failure.path}: {failure.reason}")
+    return 2 if report.failed and report.readable == 0 else 0
+
+
+def cmd_ask(settings: Settings, args: argparse.Namespace) -> int:
+    """Answer questions from the argument or stdin."""
+    from bot.console import render
+    from bot.context import build_context
+
+    engine = build_context(settings).engine
+    for n, question in enumerate(_lines(args.question)):
+        reply = engine.reply(f"cli-{n}", question)
+        if args.json:
+            print(json.dumps(reply.to_json(), ensure_ascii=False), flush=True)
+        else:
+            print(render(reply) + "\n", flush=True)
+    return 0
+
+
+def cmd_search(settings: Settings, args: argparse.Namespace) -> int:
+    """Show ranked chunks for queries from the argument or stdin."""
+    from bot.context import build_context
+
+    if not 1 <= args.k <= 50:
+        print("Fehler: -k muss zwischen 1 und 50 liegen.", file=sys.stderr)
+        return 2
+    retriever = build_context(settings).retriever
+    for query in _lines(args.query):
+        result = retriever.search(query, k=args.k, topic=args.topic)
+        if args.json:
+            results = [
+                {
+                    "rank": rank,
+                    "path": hit.source,
+                    "title": hit.meta("title"),
+                    "heading": hit.meta("heading"),
+                    "score": round(hit.score, 6),
+                }
+                for rank, hit in enumerate(result.hits, start=1)
+            ]
+            print(json.dumps({"query": query, "results": results}, ensure_ascii=False), flush=True)
+            continue
+        print(f"Suche: {query}  (Relevanz {result.confidence:.2f}, beantwortbar: "
+              f"{'ja' if result.answerable else 'nein'})")
+        for rank, hit in enumerate(result.hits, start=1):
+            excerpt = " ".join(hit.chunk.text.split())[:160]
+            print(f"{rank:2}. {hit.score:.4f}  {hit.source}\n    {hit.meta('title')} – "
+                  f"{hit.meta('heading') or '(Anfang)'}\n    {excerpt}…")
+        print()
+    return 0
+
+
+def cmd_chat(settings: Settings, args: argparse.Namespace) -> int:
+    """Interactive console."""
+    from bot.console import run_console
+    from bot.context import build_context
+
+    run_console(build_context(settings).engine)
+    return 0
+
+
+def cmd_run(settings: Settings, args: argparse.Namespace) -> int:
+    """Start the Telegram bot."""
+    from bot.telegram.app import run_bot
+
+    return run_bot(settings)
+
+
+COMMANDS = {
+    "ingest": cmd_ingest,
+    "ask": cmd_ask,
+    "search": cmd_search,
+    "chat": cmd_chat,
+    "run": cmd_run,
+}
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the ``digitalteam`` console script."""
+    args = _parser().parse_args(argv)
+    try:
+        settings = Settings()
+    except ValidationError as exc:
+        print("Ungültige Einstellung:\n" + describe_error(exc), file=sys.stderr)
+        return 2
+    _configure_logging(settings)
+    return COMMANDS[args.command](settings, args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

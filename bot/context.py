@@ -1,0 +1,92 @@
+"""Wire everything in one place: build_context(settings) returns the application's services."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot.answer.extractive import ExtractiveAnswerer
+from bot.answer.llm import LlmAnswerer, LlmConfig
+from bot.answer.prompts import PromptLibrary
+from bot.engine.engine import Engine
+from bot.engine.history import HistoryStore, MemoryHistory
+from bot.retrieval import RetrievalConfig, Retriever
+from bot.settings import Settings
+from ingest.chunking import ChunkingConfig
+from ingest.embeddings import make_embedder
+from ingest.index import ChromaConfig, KnowledgeIndex
+from ingest.lexical import GermanAnalyzer
+from ingest.loaders import LoaderLimits
+
+
+@dataclass
+class AppContext:
+    """Everything the adapters need, built once from Settings."""
+
+    settings: Settings
+    index: KnowledgeIndex
+    retriever: Retriever
+    engine: Engine
+
+    @property
+    def limits(self) -> LoaderLimits:
+        return loader_limits(self.settings)
+
+    @property
+    def chunking(self) -> ChunkingConfig:
+        return ChunkingConfig(self.settings.chunk_size, self.settings.chunk_overlap)
+
+
+def loader_limits(settings: Settings) -> LoaderLimits:
+    """Loader bounds from the settings."""
+    return LoaderLimits(max_bytes=settings.max_document_bytes, max_pdf_pages=settings.max_pdf_pages)
+
+
+def retrieval_config(settings: Settings) -> RetrievalConfig:
+    """Retrieval weights and thresholds from the settings."""
+    return RetrievalConfig(
+        rrf_k=settings.rrf_k,
+        dense_weight=settings.rrf_dense_weight,
+        lexical_weight=settings.rrf_lexical_weight,
+        candidates=settings.retrieval_candidates,
+        max_chunks_per_doc=settings.max_chunks_per_doc,
+        min_dense_similarity=settings.min_dense_similarity,
+        strong_dense_similarity=settings.strong_dense_similarity,
+        min_term_coverage=settings.min_term_coverage,
+    )
+
+
+def open_index(settings: Settings) -> KnowledgeIndex:
+    """The knowledge index with the configured embedder (the model itself loads lazily)."""
+    chroma = ChromaConfig(
+        path=settings.chroma_path, host=settings.chroma_host, port=settings.chroma_port
+    )
+    return KnowledgeIndex(settings.data_dir, make_embedder(settings.embedding_model), chroma)
+
+
+def build_context(settings: Settings, history: HistoryStore | None = None) -> AppContext:
+    """Build index, retriever, answerers and engine from the settings."""
+    index = open_index(settings)
+    analyzer = GermanAnalyzer()
+    retriever = Retriever(index, retrieval_config(settings), analyzer)
+    llm = None
+    if settings.llm_base_url and settings.llm_model:
+        llm = LlmAnswerer(
+            LlmConfig(
+                base_url=str(settings.llm_base_url),
+                model=settings.llm_model,
+                api_key=settings.llm_api_key.get_secret_value() if settings.llm_api_key else None,
+                timeout_s=settings.llm_timeout_s,
+                temperature=settings.llm_temperature,
+            ),
+            PromptLibrary(settings.prompts_dir),
+        )
+    engine = Engine(
+        retriever,
+        ExtractiveAnswerer(analyzer, settings.answer_max_chars),
+        history or MemoryHistory(max_turns=max(settings.history_turns, 1) * 2),
+        llm=llm,
+        context_chunks=settings.context_chunks,
+        history_turns=settings.history_turns,
+        max_question_chars=settings.max_question_chars,
+    )
+    return AppContext(settings=settings, index=index, retriever=retriever, engine=engine)

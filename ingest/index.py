@@ -1,0 +1,179 @@
+"""The knowledge index: a Chroma collection of chunk vectors plus the manifest of live versions.
+
+Chroma runs embedded (PersistentClient under the data directory) or as a server (HttpClient).
+Telemetry is off and the collection never uses Chroma's default embedding function: vectors
+come from our own embedder.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from ingest.documents import Chunk, Document
+from ingest.embeddings import Embedder
+from ingest.manifest import FileEntry, Manifest, load_manifest, save_manifest
+
+log = logging.getLogger(__name__)
+
+COLLECTION = "knowledge"
+
+
+@dataclass(frozen=True)
+class ChromaConfig:
+    """Where Chroma lives: a directory (embedded) or host and port of a Chroma server."""
+
+    path: Path
+    host: str | None = None
+    port: int = 8000
+
+
+@dataclass(frozen=True)
+class StoredChunk:
+    """A chunk as read back from the index."""
+
+    id: str
+    text: str
+    metadata: dict[str, Any]
+
+
+def _client(config: ChromaConfig) -> Any:
+    import chromadb
+    from chromadb.config import Settings as ChromaSettings
+
+    settings = ChromaSettings(anonymized_telemetry=False, allow_reset=False)
+    if config.host:
+        return chromadb.HttpClient(host=config.host, port=config.port, settings=settings)
+    config.path.mkdir(parents=True, exist_ok=True)
+    return chromadb.PersistentClient(path=str(config.path), settings=settings)
+
+
+class KnowledgeIndex:
+    """Chunks with vectors in Chroma; the manifest decides which of them are live."""
+
+    def __init__(self, data_dir: Path, embedder: Embedder, chroma: ChromaConfig) -> None:
+        self.data_dir = data_dir
+        self.embedder = embedder
+        self._chroma_config = chroma
+        self._manifest_path = data_dir / "manifest.json"
+        self._client: Any = None
+        self._collection: Any = None
+        self.manifest = self._open_manifest()
+
+    def _open_manifest(self) -> Manifest:
+        manifest = load_manifest(self._manifest_path)
+        if manifest is None:
+            return Manifest(embedding_model=self.embedder.name)
+        return manifest
+
+    @property
+    def collection(self) -> Any:
+        """The Chroma collection, opened on first use."""
+        if self._collection is None:
+            self._client = _client(self._chroma_config)
+            self._collection = self._client.get_or_create_collection(
+                COLLECTION, metadata={"hnsw:space": "cosine"}, embedding_function=None
+            )
+        return self._collection
+
+    @property
+    def model_changed(self) -> bool:
+        """True when the index was built with another embedding model than the current one."""
+        return self.manifest.embedding_model != self.embedder.name
+
+    def reset_for_model(self) -> None:
+        """Drop every vector and start an empty manifest for the current embedding model."""
+        log.info(
+            "embedding model changed from %s to %s: re-embedding everything",
+            self.manifest.embedding_model,
+            self.embedder.name,
+        )
+        self.collection  # noqa: B018 - opens the client
+        self._client.delete_collection(COLLECTION)
+        self._collection = None
+        self.manifest = Manifest(embedding_model=self.embedder.name)
+        save_manifest(self.manifest, self._manifest_path)
+
+    def _commit(self) -> None:
+        self.manifest.generation += 1
+        save_manifest(self.manifest, self._manifest_path)
+
+    def put_document(self, doc: Document, chunks: list[Chunk]) -> None:
+        """Make ``chunks`` the live version of ``doc``: add new vectors, switch, delete old ones."""
+        if not chunks:
+            raise ValueError("a document without chunks cannot be indexed")
+        vectors = self.embedder.embed_passages([c.embed_text for c in chunks])
+        self.collection.upsert(
+            ids=[c.id for c in chunks],
+            embeddings=np.asarray(vectors, dtype=np.float32),
+            documents=[c.text for c in chunks],
+            metadatas=[c.metadata for c in chunks],
+        )
+        old = self.manifest.files.get(doc.source)
+        self.manifest.files[doc.source] = FileEntry(
+            checksum=doc.checksum,
+            chunk_ids=[c.id for c in chunks],
+            title=doc.meta.title,
+            topic=doc.meta.topic or "",
+            stand=doc.meta.stand.isoformat() if doc.meta.stand else "",
+            valid_until=doc.meta.valid_until.isoformat() if doc.meta.valid_until else "",
+            kind=doc.kind,
+        )
+        self._commit()
+        if old is not None:
+            stale = sorted(set(old.chunk_ids) - {c.id for c in chunks})
+            if stale:
+                self.collection.delete(ids=stale)
+
+    def remove_document(self, source: str) -> bool:
+        """Retire a document and its chunks; False if it was not indexed."""
+        entry = self.manifest.files.pop(source, None)
+        if entry is None:
+            return False
+        self._commit()
+        if entry.chunk_ids:
+            self.collection.delete(ids=entry.chunk_ids)
+        return True
+
+    def remove_orphans(self) -> int:
+        """Delete vectors that no live document owns (left by an ingest that was killed)."""
+        existing = set(self.collection.get(include=[])["ids"])
+        orphans = sorted(existing - self.manifest.live_chunk_ids())
+        for i in range(0, len(orphans), 500):
+            self.collection.delete(ids=orphans[i : i + 500])
+        return len(orphans)
+
+    def live_chunks(self) -> list[StoredChunk]:
+        """Every live chunk with text and metadata, in manifest order."""
+        ids = [cid for entry in self.manifest.files.values() for cid in entry.chunk_ids]
+        if not ids:
+            return []
+        result = self.collection.get(ids=ids, include=["documents", "metadatas"])
+        by_id = {
+            cid: StoredChunk(cid, doc or "", dict(meta or {}))
+            for cid, doc, meta in zip(
+                result["ids"], result["documents"], result["metadatas"], strict=True
+            )
+        }
+        return [by_id[cid] for cid in ids if cid in by_id]
+
+    def dense_search(
+        self, vector: np.ndarray, k: int, where: dict[str, Any] | None = None
+    ) -> list[tuple[str, float]]:
+        """Top-k (chunk id, cosine similarity) among live chunks."""
+        live = self.manifest.live_chunk_ids()
+        if not live:
+            return []
+        n = min(len(live), k + 8)
+        result = self.collection.query(
+            query_embeddings=[np.asarray(vector, dtype=np.float32)],
+            n_results=n,
+            where=where or None,
+            include=["distances"],
+        )
+        pairs = zip(result["ids"][0], result["distances"][0], strict=True)
+        return [(cid, 1.0 - float(dist)) for cid, dist in pairs if cid in live][:k]

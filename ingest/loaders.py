@@ -1,0 +1,236 @@
+"""Loaders: file suffix -> function that turns bytes into a Document, with limits checked first.
+
+Every loader raises :class:`DocumentRejected` with a German reason for anything it cannot read
+(empty, too large, binary, wrong encoding, corrupt or encrypted PDF, broken DOCX, ...).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import re
+import zipfile
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from ingest.documents import Document, DocumentMeta
+from ingest.errors import DocumentRejected
+from ingest.frontmatter import meta_from_mapping, split_front_matter
+
+
+@dataclass(frozen=True)
+class LoaderLimits:
+    """Bounds that keep hostile or huge files from exhausting time and memory."""
+
+    max_bytes: int = 20 * 1024 * 1024
+    max_pdf_pages: int = 500
+    max_unzipped_bytes: int = 200 * 1024 * 1024
+    max_zip_ratio: int = 200
+
+
+_Loader = Callable[[bytes, str, Path, LoaderLimits], tuple[str, DocumentMeta]]
+
+
+def _title_from_path(path: Path) -> str:
+    return path.stem.replace("-", " ").replace("_", " ").strip().capitalize() or path.name
+
+
+def _decode_text(data: bytes) -> str:
+    if b"\x00" in data[:8192]:
+        raise DocumentRejected("Die Datei ist eine Binärdatei und enthält keinen lesbaren Text.")
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise DocumentRejected(
+            "Der Text ist nicht UTF-8-kodiert. Bitte als UTF-8 speichern und erneut hochladen."
+        ) from exc
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def _require_text(body: str) -> str:
+    if not body.strip():
+        raise DocumentRejected("Die Datei enthält keinen Text.")
+    return body
+
+
+def _first_heading(body: str) -> str | None:
+    match = re.search(r"^#\s+(.+)$", body, flags=re.MULTILINE)
+    return match.group(1).strip() if match else None
+
+
+def load_markdown(data: bytes, source: str, path: Path, limits: LoaderLimits) -> tuple[str, DocumentMeta]:
+    """Markdown with optional YAML front matter."""
+    front, body = split_front_matter(_decode_text(data))
+    _require_text(body)
+    meta = meta_from_mapping(front, _first_heading(body) or _title_from_path(path))
+    return body, meta
+
+
+def load_text(data: bytes, source: str, path: Path, limits: LoaderLimits) -> tuple[str, DocumentMeta]:
+    """Plain UTF-8 text; the first non-empty line becomes the title."""
+    body = _require_text(_decode_text(data))
+    first = next(line.strip() for line in body.split("\n") if line.strip())
+    title = first if len(first) <= 120 else _title_from_path(path)
+    return body, DocumentMeta(title=title)
+
+
+def load_pdf(data: bytes, source: str, path: Path, limits: LoaderLimits) -> tuple[str, DocumentMeta]:
+    """PDF via pypdf: page text joined; encrypted, corrupt, huge or image-only PDFs are rejected."""
+    from pypdf import PdfReader
+    from pypdf.errors import PyPdfError
+
+    if not data.lstrip()[:5].startswith(b"%PDF"):
+        raise DocumentRejected("Die Datei ist kein PDF (die PDF-Kennung fehlt).")
+    try:
+        reader = PdfReader(io.BytesIO(data))
+        if reader.is_encrypted:
+            raise DocumentRejected(
+                "Das PDF ist verschlüsselt oder passwortgeschützt. Bitte ohne Passwortschutz hochladen."
+            )
+        pages = len(reader.pages)
+        if pages > limits.max_pdf_pages:
+            raise DocumentRejected(
+                f"Das PDF hat {pages} Seiten; erlaubt sind höchstens {limits.max_pdf_pages}."
+            )
+        texts = [(page.extract_text() or "").strip() for page in reader.pages]
+        info_title = (reader.metadata.title if reader.metadata else None) or ""
+    except DocumentRejected:
+        raise
+    except (PyPdfError, ValueError, KeyError, TypeError, AttributeError, RecursionError) as exc:
+        raise DocumentRejected(f"Das PDF ist beschädigt und kann nicht gelesen werden ({exc}).") from exc
+    body = "\n\n".join(t for t in texts if t)
+    if not body.strip():
+        raise DocumentRejected(
+            "Das PDF enthält keinen auslesbaren Text (vielleicht ein Scan ohne Texterkennung)."
+        )
+    title = str(info_title).strip() or _title_from_path(path)
+    return body, DocumentMeta(title=title)
+
+
+def _check_zip(data: bytes, limits: LoaderLimits) -> None:
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            infos = archive.infolist()
+    except zipfile.BadZipFile as exc:
+        raise DocumentRejected("Die DOCX-Datei ist beschädigt (kein gültiges ZIP-Archiv).") from exc
+    total = sum(info.file_size for info in infos)
+    packed = max(1, sum(info.compress_size for info in infos))
+    if total > limits.max_unzipped_bytes or total / packed > limits.max_zip_ratio:
+        raise DocumentRejected("Die DOCX-Datei entpackt sich auf eine unzulässige Größe (ZIP-Bombe?).")
+
+
+def load_docx(data: bytes, source: str, path: Path, limits: LoaderLimits) -> tuple[str, DocumentMeta]:
+    """DOCX via python-docx; Word headings become Markdown headings."""
+    import docx
+    from docx.opc.exceptions import PackageNotFoundError
+
+    _check_zip(data, limits)
+    try:
+        document = docx.Document(io.BytesIO(data))
+    except (PackageNotFoundError, KeyError, ValueError, zipfile.BadZipFile) as exc:
+        raise DocumentRejected("Die DOCX-Datei ist beschädigt und kann nicht gelesen werden.") from exc
+    except Exception as exc:  # lxml raises its own XML errors for malformed parts
+        if type(exc).__module__.startswith("lxml"):
+            raise DocumentRejected("Die DOCX-Datei enthält fehlerhaftes XML.") from exc
+        raise
+    lines: list[str] = []
+    for paragraph in document.paragraphs:
+        text = paragraph.text.strip()
+        if not text:
+            continue
+        style = (paragraph.style.name if paragraph.style is not None else "") or ""
+        level = re.match(r"(?:Heading|Überschrift)\s*(\d)", style)
+        if style == "Title":
+            lines.append(f"# {text}")
+        elif level:
+            lines.append("#" * min(int(level.group(1)) + 1, 4) + " " + text)
+        else:
+            lines.append(text)
+    for table in document.tables:
+        for row in table.rows:
+            cells = [cell.text.strip() for cell in row.cells if cell.text.strip()]
+            if cells:
+                lines.append(" | ".join(cells))
+    body = _require_text("\n\n".join(lines))
+    title = (document.core_properties.title or "").strip()
+    return body, DocumentMeta(title=title or _first_heading(body) or _title_from_path(path))
+
+
+def load_html(data: bytes, source: str, path: Path, limits: LoaderLimits) -> tuple[str, DocumentMeta]:
+    """HTML via BeautifulSoup: scripts and navigation dropped, headings kept as Markdown."""
+    from bs4 import BeautifulSoup
+
+    soup = BeautifulSoup(_decode_text(data), "html.parser")
+    for tag in soup(["script", "style", "nav", "header", "footer", "noscript", "template"]):
+        tag.decompose()
+    lines: list[str] = []
+    for element in soup.find_all(["h1", "h2", "h3", "h4", "p", "li", "td", "pre", "blockquote"]):
+        text = " ".join(element.get_text(" ", strip=True).split())
+        if not text:
+            continue
+        if element.name in ("h1", "h2", "h3", "h4"):
+            lines.append("#" * int(element.name[1]) + " " + text)
+        elif element.name == "li":
+            lines.append(f"- {text}")
+        else:
+            lines.append(text)
+    body = _require_text("\n\n".join(lines))
+    title_tag = soup.find("title")
+    title = title_tag.get_text(strip=True) if title_tag else ""
+    return body, DocumentMeta(title=title or _first_heading(body) or _title_from_path(path))
+
+
+LOADERS: dict[str, tuple[str, _Loader]] = {
+    ".md": ("markdown", load_markdown),
+    ".markdown": ("markdown", load_markdown),
+    ".txt": ("text", load_text),
+    ".pdf": ("pdf", load_pdf),
+    ".docx": ("docx", load_docx),
+    ".html": ("html", load_html),
+    ".htm": ("html", load_html),
+}
+
+
+def supported(path: Path) -> bool:
+    """True if a loader exists for the file's suffix."""
+    return path.suffix.lower() in LOADERS
+
+
+def checksum(data: bytes) -> str:
+    """Content hash that keys incremental sync."""
+    return hashlib.sha256(data).hexdigest()
+
+
+def read_bounded(path: Path, limits: LoaderLimits) -> bytes:
+    """Read a file, refusing files over the size limit before reading them."""
+    try:
+        size = path.stat().st_size
+        if size > limits.max_bytes:
+            mb = limits.max_bytes / (1024 * 1024)
+            raise DocumentRejected(f"Die Datei ist größer als {mb:g} MB.")
+        data = path.read_bytes()
+    except OSError as exc:
+        raise DocumentRejected(f"Die Datei kann nicht gelesen werden ({exc.strerror}).") from exc
+    if not data.strip():
+        raise DocumentRejected("Die Datei ist leer.")
+    return data
+
+
+def load_bytes(data: bytes, source: str, path: Path, limits: LoaderLimits) -> Document:
+    """Turn the bytes of a file into a Document, choosing the loader by suffix."""
+    entry = LOADERS.get(path.suffix.lower())
+    if entry is None:
+        raise DocumentRejected(f"Der Dateityp '{path.suffix or path.name}' wird nicht unterstützt.")
+    if len(data) > limits.max_bytes:
+        raise DocumentRejected(f"Die Datei ist größer als {limits.max_bytes / (1024 * 1024):g} MB.")
+    if not data.strip():
+        raise DocumentRejected("Die Datei ist leer.")
+    kind, loader = entry
+    body, meta = loader(data, source, path, limits)
+    return Document(source=source, path=path, body=body, meta=meta, checksum=checksum(data), kind=kind)
+
+
+def load_file(path: Path, source: str, limits: LoaderLimits) -> Document:
+    """Read and load one file from disk."""
+    return load_bytes(read_bounded(path, limits), source, path, limits)
