@@ -25,7 +25,9 @@ def _parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
 
     ingest = sub.add_parser("ingest", help="Dokumente in den Index übernehmen")
-    ingest.add_argument("paths", nargs="*", type=Path, help="Dateien oder Ordner (Standard: knowledge/)")
+    ingest.add_argument(
+        "paths", nargs="*", type=Path, help="Dateien oder Ordner (Standard: knowledge/)"
+    )
     ingest.add_argument("--json", action="store_true", help="Zusammenfassung als JSON ausgeben")
 
     ask = sub.add_parser("ask", help="Eine Frage beantworten ('-' liest eine Frage pro Zeile)")
@@ -59,7 +61,9 @@ def _configure_logging(settings: Settings) -> None:
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
     for noisy in ("chromadb", "httpx", "httpcore", "urllib3", "bm25s", "sentence_transformers"):
-        logging.getLogger(noisy).setLevel(max(logging.WARNING, logging.getLevelName(settings.log_level)))
+        logging.getLogger(noisy).setLevel(
+            max(logging.WARNING, logging.getLevelName(settings.log_level))
+        )
 
 
 def cmd_ingest(settings: Settings, args: argparse.Namespace) -> int:
@@ -134,12 +138,16 @@ def cmd_search(settings: Settings, args: argparse.Namespace) -> int:
             ]
             print(json.dumps({"query": query, "results": results}, ensure_ascii=False), flush=True)
             continue
-        print(f"Suche: {query}  (Relevanz {result.confidence:.2f}, beantwortbar: "
-              f"{'ja' if result.answerable else 'nein'})")
+        print(
+            f"Suche: {query}  (Relevanz {result.confidence:.2f}, beantwortbar: "
+            f"{'ja' if result.answerable else 'nein'})"
+        )
         for rank, hit in enumerate(result.hits, start=1):
             excerpt = " ".join(hit.chunk.text.split())[:160]
-            print(f"{rank:2}. {hit.score:.4f}  {hit.source}\n    {hit.meta('title')} – "
-                  f"{hit.meta('heading') or '(Anfang)'}\n    {excerpt}…")
+            print(
+                f"{rank:2}. {hit.score:.4f}  {hit.source}\n    {hit.meta('title')} – "
+                f"{hit.meta('heading') or '(Anfang)'}\n    {excerpt}…"
+            )
         print()
     return 0
 

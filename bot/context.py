@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from bot.answer.extractive import ExtractiveAnswerer
@@ -63,7 +64,11 @@ def open_index(settings: Settings) -> KnowledgeIndex:
     return KnowledgeIndex(settings.data_dir, make_embedder(settings.embedding_model), chroma)
 
 
-def build_context(settings: Settings, history: HistoryStore | None = None) -> AppContext:
+def build_context(
+    settings: Settings,
+    history: HistoryStore | None = None,
+    on_unanswered: Callable[[str], None] | None = None,
+) -> AppContext:
     """Build index, retriever, answerers and engine from the settings."""
     index = open_index(settings)
     analyzer = GermanAnalyzer()
@@ -88,5 +93,6 @@ def build_context(settings: Settings, history: HistoryStore | None = None) -> Ap
         context_chunks=settings.context_chunks,
         history_turns=settings.history_turns,
         max_question_chars=settings.max_question_chars,
+        on_unanswered=on_unanswered,
     )
     return AppContext(settings=settings, index=index, retriever=retriever, engine=engine)

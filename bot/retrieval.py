@@ -175,7 +175,9 @@ class Retriever:
 
 def _lexical_text(chunk: StoredChunk) -> str:
     meta = chunk.metadata
-    return f"{meta.get('title', '')}\n{meta.get('heading', '')}\n{meta.get('tags', '')}\n{chunk.text}"
+    return (
+        f"{meta.get('title', '')}\n{meta.get('heading', '')}\n{meta.get('tags', '')}\n{chunk.text}"
+    )
 
 
 def _found(term: str, present: set[str]) -> bool:

@@ -59,7 +59,9 @@ def _first_heading(body: str) -> str | None:
     return match.group(1).strip() if match else None
 
 
-def load_markdown(data: bytes, source: str, path: Path, limits: LoaderLimits) -> tuple[str, DocumentMeta]:
+def load_markdown(
+    data: bytes, source: str, path: Path, limits: LoaderLimits
+) -> tuple[str, DocumentMeta]:
     """Markdown with optional YAML front matter."""
     front, body = split_front_matter(_decode_text(data))
     _require_text(body)
@@ -67,7 +69,9 @@ def load_markdown(data: bytes, source: str, path: Path, limits: LoaderLimits) ->
     return body, meta
 
 
-def load_text(data: bytes, source: str, path: Path, limits: LoaderLimits) -> tuple[str, DocumentMeta]:
+def load_text(
+    data: bytes, source: str, path: Path, limits: LoaderLimits
+) -> tuple[str, DocumentMeta]:
     """Plain UTF-8 text; the first non-empty line becomes the title."""
     body = _require_text(_decode_text(data))
     first = next(line.strip() for line in body.split("\n") if line.strip())
@@ -75,7 +79,9 @@ def load_text(data: bytes, source: str, path: Path, limits: LoaderLimits) -> tup
     return body, DocumentMeta(title=title)
 
 
-def load_pdf(data: bytes, source: str, path: Path, limits: LoaderLimits) -> tuple[str, DocumentMeta]:
+def load_pdf(
+    data: bytes, source: str, path: Path, limits: LoaderLimits
+) -> tuple[str, DocumentMeta]:
     """PDF via pypdf: page text joined; encrypted, corrupt, huge or image-only PDFs are rejected."""
     from pypdf import PdfReader
     from pypdf.errors import PyPdfError
@@ -98,7 +104,9 @@ def load_pdf(data: bytes, source: str, path: Path, limits: LoaderLimits) -> tupl
     except DocumentRejected:
         raise
     except (PyPdfError, ValueError, KeyError, TypeError, AttributeError, RecursionError) as exc:
-        raise DocumentRejected(f"Das PDF ist beschädigt und kann nicht gelesen werden ({exc}).") from exc
+        raise DocumentRejected(
+            f"Das PDF ist beschädigt und kann nicht gelesen werden ({exc})."
+        ) from exc
     body = "\n\n".join(t for t in texts if t)
     if not body.strip():
         raise DocumentRejected(
@@ -117,10 +125,14 @@ def _check_zip(data: bytes, limits: LoaderLimits) -> None:
     total = sum(info.file_size for info in infos)
     packed = max(1, sum(info.compress_size for info in infos))
     if total > limits.max_unzipped_bytes or total / packed > limits.max_zip_ratio:
-        raise DocumentRejected("Die DOCX-Datei entpackt sich auf eine unzulässige Größe (ZIP-Bombe?).")
+        raise DocumentRejected(
+            "Die DOCX-Datei entpackt sich auf eine unzulässige Größe (ZIP-Bombe?)."
+        )
 
 
-def load_docx(data: bytes, source: str, path: Path, limits: LoaderLimits) -> tuple[str, DocumentMeta]:
+def load_docx(
+    data: bytes, source: str, path: Path, limits: LoaderLimits
+) -> tuple[str, DocumentMeta]:
     """DOCX via python-docx; Word headings become Markdown headings."""
     import docx
     from docx.opc.exceptions import PackageNotFoundError
@@ -129,7 +141,9 @@ def load_docx(data: bytes, source: str, path: Path, limits: LoaderLimits) -> tup
     try:
         document = docx.Document(io.BytesIO(data))
     except (PackageNotFoundError, KeyError, ValueError, zipfile.BadZipFile) as exc:
-        raise DocumentRejected("Die DOCX-Datei ist beschädigt und kann nicht gelesen werden.") from exc
+        raise DocumentRejected(
+            "Die DOCX-Datei ist beschädigt und kann nicht gelesen werden."
+        ) from exc
     except Exception as exc:  # lxml raises its own XML errors for malformed parts
         if type(exc).__module__.startswith("lxml"):
             raise DocumentRejected("Die DOCX-Datei enthält fehlerhaftes XML.") from exc
@@ -157,7 +171,9 @@ def load_docx(data: bytes, source: str, path: Path, limits: LoaderLimits) -> tup
     return body, DocumentMeta(title=title or _first_heading(body) or _title_from_path(path))
 
 
-def load_html(data: bytes, source: str, path: Path, limits: LoaderLimits) -> tuple[str, DocumentMeta]:
+def load_html(
+    data: bytes, source: str, path: Path, limits: LoaderLimits
+) -> tuple[str, DocumentMeta]:
     """HTML via BeautifulSoup: scripts and navigation dropped, headings kept as Markdown."""
     from bs4 import BeautifulSoup
 
@@ -228,7 +244,9 @@ def load_bytes(data: bytes, source: str, path: Path, limits: LoaderLimits) -> Do
         raise DocumentRejected("Die Datei ist leer.")
     kind, loader = entry
     body, meta = loader(data, source, path, limits)
-    return Document(source=source, path=path, body=body, meta=meta, checksum=checksum(data), kind=kind)
+    return Document(
+        source=source, path=path, body=body, meta=meta, checksum=checksum(data), kind=kind
+    )
 
 
 def load_file(path: Path, source: str, limits: LoaderLimits) -> Document:

@@ -28,7 +28,9 @@ class FileEntry:
     stand: str
     valid_until: str
     kind: str
-    ingested_at: str = field(default_factory=lambda: datetime.now(UTC).isoformat(timespec="seconds"))
+    ingested_at: str = field(
+        default_factory=lambda: datetime.now(UTC).isoformat(timespec="seconds")
+    )
 
 
 @dataclass

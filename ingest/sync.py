@@ -151,7 +151,9 @@ def _sync_file(
     source = source_key(path, knowledge_dir)
     seen.add(source)
     if not supported(path):
-        report.failed.append(Failure(source, f"Dateityp '{path.suffix or path.name}' wird nicht unterstützt."))
+        report.failed.append(
+            Failure(source, f"Dateityp '{path.suffix or path.name}' wird nicht unterstützt.")
+        )
         return
     try:
         data = read_bounded(path, limits)

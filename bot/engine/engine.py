@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import date
 
 from bot.answer.extractive import Draft, ExtractiveAnswerer
@@ -17,6 +18,8 @@ from bot.engine.history import HistoryStore, Turn
 from bot.engine.reply import Reply, ReplyKind
 from bot.errors import AnswerUnavailable
 from bot.retrieval import Retriever, SearchResult
+
+GapHook = Callable[[str], None]
 
 log = logging.getLogger(__name__)
 
@@ -35,6 +38,7 @@ class Engine:
         history_turns: int = 3,
         max_question_chars: int = 2000,
         today: Callable[[], date] = date.today,
+        on_unanswered: GapHook | None = None,
     ) -> None:
         self.retriever = retriever
         self._extractive = extractive
@@ -44,6 +48,7 @@ class Engine:
         self._history_turns = history_turns
         self._max_chars = max_question_chars
         self._today = today
+        self._on_unanswered = on_unanswered
 
     def reset(self, conversation_id: str) -> None:
         """Forget the conversation (the user's /neu)."""
@@ -69,6 +74,8 @@ class Engine:
             reply = self._unanswered(question, standalone, result, wants_person, truncated)
         else:
             reply = self._answer(question, standalone, result, history, wants_person, truncated)
+        if reply.kind == ReplyKind.NO_ANSWER and self._on_unanswered is not None:
+            self._on_unanswered(question)
         self.history.append(
             conversation_id,
             Turn(
@@ -97,24 +104,29 @@ class Engine:
         wants_person: bool,
         truncated: bool,
     ) -> Reply:
-        common = {
-            "question": question,
-            "confidence": result.confidence,
-            "truncated": truncated,
-            "standalone_query": standalone,
-        }
+        base = Reply(
+            question=question,
+            kind=ReplyKind.NO_ANSWER,
+            body=messages.NO_ANSWER,
+            confidence=result.confidence,
+            truncated=truncated,
+            standalone_query=standalone,
+            handoff_suggested=True,
+        )
         if wants_person:
-            return Reply(
-                kind=ReplyKind.HANDOFF_OFFER, body=messages.HANDOFF_OFFER, handoff_suggested=True, **common
-            )
+            return replace(base, kind=ReplyKind.HANDOFF_OFFER, body=messages.HANDOFF_OFFER)
         off_topic = intent.clearly_off_topic(question) or (
             result.coverage < 0.25 and self.retriever.unknown_share(question) >= 0.5
         )
         if off_topic:
-            return Reply(
-                kind=ReplyKind.OUT_OF_SCOPE, body=messages.OUT_OF_SCOPE, out_of_scope=True, **common
+            return replace(
+                base,
+                kind=ReplyKind.OUT_OF_SCOPE,
+                body=messages.OUT_OF_SCOPE,
+                out_of_scope=True,
+                handoff_suggested=False,
             )
-        return Reply(kind=ReplyKind.NO_ANSWER, body=messages.NO_ANSWER, handoff_suggested=True, **common)
+        return base
 
     def _answer(
         self,

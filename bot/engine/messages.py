@@ -6,7 +6,9 @@ SCOPE = (
     "Technik und Organisation digitaler Projekte."
 )
 GREETING = (
-    "Guten Tag! Ich bin der Digitalteam-Assistent. " + SCOPE + " Stellen Sie mir einfach Ihre Frage."
+    "Guten Tag! Ich bin der Digitalteam-Assistent. "
+    + SCOPE
+    + " Stellen Sie mir einfach Ihre Frage."
 )
 EMPTY = "Bitte schreiben Sie Ihre Frage als Text, zum Beispiel: „Welche Förderung gibt es für einen Audioguide?“"
 OUT_OF_SCOPE = "Dazu kann ich Ihnen leider nichts sagen. " + SCOPE
