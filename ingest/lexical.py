@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import re
 from typing import Any
 
@@ -38,6 +39,8 @@ class LexicalIndex:
     def __init__(self, ids: list[str], texts: list[str], analyzer: GermanAnalyzer) -> None:
         import bm25s
 
+        # bm25s sets its own logger to DEBUG when imported; keep the library quiet.
+        logging.getLogger("bm25s").setLevel(logging.WARNING)
         self._ids = ids
         self._analyzer = analyzer
         self._bm25: Any = None

@@ -6,6 +6,7 @@ knowledge document, ordered by source rank and position, each followed by its ci
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date
 
@@ -13,6 +14,31 @@ from bot.answer.citations import Citation, citation_for, sources_block
 from bot.answer.sentences import split_sentences
 from bot.retrieval import Hit
 from ingest.lexical import GermanAnalyzer, LexicalIndex
+
+_ASKS_WHEN = re.compile(
+    r"\b(wann|bis wann|ab wann|frist\w*|stichtag\w*|deadline|termin\w*)\b", re.I
+)
+_ASKS_AMOUNT = re.compile(
+    r"\b(wie ?viel|wie hoch|höhe|hoehe|betrag|beträge|kosten|kostet|summe|euro|prozent|"
+    r"eigenanteil|förderquote|foerderquote|zuschuss)\b",
+    re.I,
+)
+_HAS_DATE = re.compile(
+    r"\b(\d{1,2}\.\s?(januar|februar|märz|april|mai|juni|juli|august|september|oktober|"
+    r"november|dezember)|\d{1,2}\.\d{1,2}\.(\d{2,4})?|jährlich|jederzeit|laufend|stichtag)",
+    re.I,
+)
+_HAS_AMOUNT = re.compile(r"(\d[\d.,]*\s?(€|euro|prozent|%))|\beigenanteil\b|\bfestbetrag\b", re.I)
+
+
+def _cue_bonus(question: str) -> tuple[re.Pattern[str], ...]:
+    """Patterns a good answer sentence should match, from the kind of question asked."""
+    cues: list[re.Pattern[str]] = []
+    if _ASKS_WHEN.search(question):
+        cues.append(_HAS_DATE)
+    if _ASKS_AMOUNT.search(question):
+        cues.append(_HAS_AMOUNT)
+    return tuple(cues)
 
 
 @dataclass(frozen=True)
@@ -56,11 +82,14 @@ class ExtractiveAnswerer:
         """Build the answer for ``question`` from ``hits`` (best first)."""
         terms = set(self._analyzer.terms(question))
         weights = {t: max(lexical.idf(t), 0.5) for t in terms}
+        cues = _cue_bonus(question)
+        cue_weight = max(weights.values(), default=1.0)
         candidates: list[_Candidate] = []
         for rank, hit in enumerate(hits):
             for position, sentence in enumerate(split_sentences(hit.chunk.text)):
                 found = _overlap(terms, set(self._analyzer.terms(sentence)))
                 score = sum(weights[t] for t in found)
+                score += sum(cue_weight for cue in cues if cue.search(sentence))
                 score *= 1.0 / (1.0 + 0.25 * rank)
                 if len(sentence) > 350:
                     score *= 0.6

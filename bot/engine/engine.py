@@ -116,7 +116,9 @@ class Engine:
         if wants_person:
             return replace(base, kind=ReplyKind.HANDOFF_OFFER, body=messages.HANDOFF_OFFER)
         off_topic = intent.clearly_off_topic(question) or (
-            result.coverage < 0.25 and self.retriever.unknown_share(question) >= 0.5
+            not intent.mentions_domain(question)
+            and result.coverage < 0.25
+            and self.retriever.unknown_share(question) >= 0.5
         )
         if off_topic:
             return replace(

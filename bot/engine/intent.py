@@ -31,6 +31,15 @@ _OFF_TOPIC = re.compile(
     r"abnehmen|diät|diaet|urlaub\w*|flug\w*|hotel\w*|auto\w* reparieren)\b",
     re.IGNORECASE,
 )
+_DOMAIN = re.compile(
+    r"(museum|museen|ausstell|exponat|samml|depot|inventar|archiv|gedenk|heimat|verein|ehrenamt|"
+    r"förder|foerder|antrag|zuschuss|stiftung|budget|kosten|digital|online|website|webseite|"
+    r"homepage|internet|app\b|apps\b|audio|video|podcast|social|instagram|facebook|tiktok|"
+    r"newsletter|presse|foto|bild|scan|3d|vr\b|ar\b|virtuell|qr|barriere|leichte sprache|"
+    r"vermittl|führung|fuehrung|besucher|publikum|schul|lizenz|urheber|datenschutz|dsgvo|"
+    r"impressum|recht|tablet|wlan|software|daten|kultur|lwl|westfal|lippe|beratung)",
+    re.IGNORECASE,
+)
 _GREETING = re.compile(
     r"^\s*(hallo|hi|hey|moin|servus|guten (morgen|tag|abend)|grüß gott|gruess gott|"
     r"grüezi|liebe grüße|danke\w*|vielen dank|dankeschön|super,? danke|ok danke)\W*$",
@@ -86,6 +95,11 @@ def wants_individual_review(text: str) -> bool:
 def clearly_off_topic(text: str) -> bool:
     """Weather, recipes, sports and other subjects the assistant does not cover."""
     return bool(_OFF_TOPIC.search(text))
+
+
+def mentions_domain(text: str) -> bool:
+    """The message uses vocabulary of museums, heritage, funding or digital work."""
+    return bool(_DOMAIN.search(text))
 
 
 def is_greeting(text: str) -> bool:
