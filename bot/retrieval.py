@@ -24,9 +24,9 @@ class RetrievalConfig:
     lexical_weight: float = 0.6
     candidates: int = 30
     max_chunks_per_doc: int = 2
-    min_dense_similarity: float = 0.82
+    min_dense_similarity: float = 0.86
     strong_dense_similarity: float = 0.88
-    min_term_coverage: float = 0.5
+    min_term_coverage: float = 0.3
 
 
 @dataclass(frozen=True)

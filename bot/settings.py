@@ -7,11 +7,23 @@ documented in README.md and .env.example.
 
 from __future__ import annotations
 
+import re
+from datetime import time as dt_time
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import AnyHttpUrl, Field, SecretStr, field_validator, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import (
+    AnyHttpUrl,
+    Field,
+    SecretStr,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+_TOKEN = re.compile(r"\d{3,20}:[A-Za-z0-9_-]{30,60}")
+_WEBHOOK_SECRET = re.compile(r"[A-Za-z0-9_-]{1,256}")
 
 
 class Settings(BaseSettings):
@@ -44,9 +56,9 @@ class Settings(BaseSettings):
     retrieval_candidates: int = Field(30, ge=5, le=500)
     max_chunks_per_doc: int = Field(2, ge=1, le=10)
     context_chunks: int = Field(4, ge=1, le=12)
-    min_dense_similarity: float = Field(0.82, ge=0, le=1)
+    min_dense_similarity: float = Field(0.86, ge=0, le=1)
     strong_dense_similarity: float = Field(0.88, ge=0, le=1)
-    min_term_coverage: float = Field(0.5, ge=0, le=1)
+    min_term_coverage: float = Field(0.3, ge=0, le=1)
 
     # Answers
     answer_max_chars: int = Field(1200, ge=300, le=4000)
@@ -68,9 +80,32 @@ class Settings(BaseSettings):
     telegram_webhook_secret: SecretStr | None = None
     rate_limit_messages: int = Field(10, ge=1, le=1000)
     rate_limit_window_s: float = Field(60.0, gt=0, le=86_400)
+    telegram_max_rate: float = Field(30.0, ge=0, le=1000)
+    telegram_retries: int = Field(3, ge=0, le=10)
+    telegram_concurrent_updates: int = Field(64, ge=1, le=1024)
+    history_retention_days: int = Field(30, ge=1, le=3650)
 
     # Store
     database_url: str | None = None
+
+    # Handoff and booking (issue 5)
+    advisor_ids: Annotated[list[int], NoDecode] = Field(default_factory=list)
+    advisor_chat_id: int | None = None
+    retention_days: int = Field(180, ge=1, le=3650)
+    smtp_host: str | None = None
+    smtp_port: int = Field(587, ge=1, le=65535)
+    smtp_user: str | None = None
+    smtp_password: SecretStr | None = None
+    smtp_starttls: bool = True
+    smtp_from: str | None = None
+    advisor_emails: Annotated[list[str], NoDecode] = Field(default_factory=list)
+
+    # Editors (issue 6)
+    editor_ids: Annotated[list[int], NoDecode] = Field(default_factory=list)
+    editor_digest_weekday: int = Field(1, ge=1, le=7)
+    editor_digest_time: dt_time = dt_time(8, 0)
+    expiry_warning_days: int = Field(30, ge=1, le=365)
+    gap_similarity: float = Field(0.88, gt=0, le=1)
 
     log_level: str = "INFO"
 
@@ -92,6 +127,49 @@ class Settings(BaseSettings):
             raise ValueError("use DEBUG, INFO, WARNING or ERROR")
         return value
 
+    @field_validator("advisor_ids", mode="before")
+    @classmethod
+    def _parse_advisor_ids(cls, value: Any) -> Any:
+        from bot.handoff.advisors import parse_id_list
+
+        return parse_id_list(value)
+
+    @field_validator("editor_ids", mode="before")
+    @classmethod
+    def _parse_editor_ids(cls, value: Any) -> Any:
+        from bot.editors.access import parse_editor_ids
+
+        return parse_editor_ids(value)
+
+    @field_validator("advisor_emails", mode="before")
+    @classmethod
+    def _parse_advisor_emails(cls, value: Any) -> Any:
+        from bot.handoff.advisors import parse_email_list
+
+        return parse_email_list(value)
+
+    @field_validator("smtp_host", "smtp_user", "smtp_from", "advisor_chat_id", mode="before")
+    @classmethod
+    def _empty_smtp_is_none(cls, value: Any) -> Any:
+        return None if isinstance(value, str) and not value.strip() else value
+
+    @field_validator("telegram_token", "telegram_webhook_secret", mode="before")
+    @classmethod
+    def _check_telegram_secrets(cls, value: Any, info: ValidationInfo) -> Any:
+        if isinstance(value, SecretStr):
+            value = value.get_secret_value()
+        if value is None or (isinstance(value, str) and not value.strip()):
+            return None
+        text = str(value).strip()
+        if info.field_name == "telegram_token" and not _TOKEN.fullmatch(text):
+            raise ValueError(
+                "malformed bot token / Token ungültig (expected '<digits>:<35 characters>' "
+                "as issued by @BotFather)"
+            )
+        if info.field_name == "telegram_webhook_secret" and not _WEBHOOK_SECRET.fullmatch(text):
+            raise ValueError("use 1-256 characters A-Z, a-z, 0-9, '_' or '-'")
+        return text
+
     @field_validator("chroma_host", "llm_model", "database_url", mode="before")
     @classmethod
     def _empty_is_none(cls, value: Any) -> Any:
@@ -108,6 +186,8 @@ class Settings(BaseSettings):
             raise ValueError("DT_LLM_MODEL is required when DT_LLM_BASE_URL is set")
         if self.chunk_overlap >= self.chunk_size:
             raise ValueError("DT_CHUNK_OVERLAP must be smaller than DT_CHUNK_SIZE")
+        if self.smtp_host and not (self.smtp_from and self.advisor_emails):
+            raise ValueError("DT_SMTP_FROM and DT_ADVISOR_EMAILS are required when DT_SMTP_HOST is set")
         return self
 
     @property

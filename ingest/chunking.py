@@ -11,6 +11,8 @@ from langchain_text_splitters import MarkdownHeaderTextSplitter, RecursiveCharac
 from ingest.documents import Chunk, Document
 
 _HEADERS = [("#", "h1"), ("##", "h2"), ("###", "h3"), ("####", "h4")]
+# Bump when chunk boundaries or chunk metadata change, so that sync rebuilds the index.
+CHUNKER_VERSION = 2
 
 
 @dataclass(frozen=True)
@@ -20,12 +22,14 @@ class ChunkingConfig:
     chunk_size: int = 1000
     chunk_overlap: int = 120
 
+    def signature(self) -> str:
+        """Identifies how chunks were cut; a different signature means re-chunking everything."""
+        return f"v{CHUNKER_VERSION}/{self.chunk_size}/{self.chunk_overlap}"
 
-def _heading_path(metadata: dict[str, str], title: str) -> str:
-    parts = [metadata[key] for _, key in _HEADERS if metadata.get(key)]
-    if parts and parts[0].strip().lower() == title.strip().lower():
-        parts = parts[1:]
-    return " > ".join(parts)
+
+def _heading_path(metadata: dict[str, str]) -> str:
+    # The level-1 heading is the document's title, which every chunk carries anyway.
+    return " > ".join(metadata[key] for _, key in _HEADERS[1:] if metadata.get(key))
 
 
 def _clean(text: str) -> str:
@@ -69,7 +73,7 @@ def chunk_document(doc: Document, config: ChunkingConfig) -> list[Chunk]:
     base = document_metadata(doc)
     chunks: list[Chunk] = []
     for section in sections:
-        heading = _heading_path(section.metadata, doc.meta.title)
+        heading = _heading_path(section.metadata)
         for piece in splitter.split_text(section.page_content):
             text = _clean(piece)
             if not text:

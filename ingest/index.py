@@ -80,22 +80,28 @@ class KnowledgeIndex:
             )
         return self._collection
 
-    @property
-    def model_changed(self) -> bool:
-        """True when the index was built with another embedding model than the current one."""
-        return self.manifest.embedding_model != self.embedder.name
+    def needs_rebuild(self, chunking: str) -> bool:
+        """True when the index was built with another embedding model or chunking."""
+        if not self.manifest.files:
+            return False
+        return (
+            self.manifest.embedding_model != self.embedder.name
+            or self.manifest.chunking != chunking
+        )
 
-    def reset_for_model(self) -> None:
-        """Drop every vector and start an empty manifest for the current embedding model."""
+    def reset(self, chunking: str) -> None:
+        """Drop every vector and start an empty manifest for the current model and chunking."""
         log.info(
-            "embedding model changed from %s to %s: re-embedding everything",
+            "index built with %s/%s, now %s/%s: re-embedding everything",
             self.manifest.embedding_model,
+            self.manifest.chunking,
             self.embedder.name,
+            chunking,
         )
         self.collection  # noqa: B018 - opens the client
         self._client.delete_collection(COLLECTION)
         self._collection = None
-        self.manifest = Manifest(embedding_model=self.embedder.name)
+        self.manifest = Manifest(embedding_model=self.embedder.name, chunking=chunking)
         save_manifest(self.manifest, self._manifest_path)
 
     def _commit(self) -> None:

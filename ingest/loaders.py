@@ -2,6 +2,9 @@
 
 Every loader raises :class:`DocumentRejected` with a German reason for anything it cannot read
 (empty, too large, binary, wrong encoding, corrupt or encrypted PDF, broken DOCX, ...).
+Hostile files are bounded by :class:`LoaderLimits`: page count, per-stream decompression and
+parsing budgets and a deadline for PDFs; entry count, unpacked size, ratio and DTD-free XML for
+DOCX; and a cap on the extracted text of every document.
 """
 
 from __future__ import annotations
@@ -9,14 +12,20 @@ from __future__ import annotations
 import hashlib
 import io
 import re
+import time
 import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from ingest.documents import Document, DocumentMeta
 from ingest.errors import DocumentRejected
 from ingest.frontmatter import meta_from_mapping, split_front_matter
+from ingest.sniff import describe_binary
+
+if TYPE_CHECKING:
+    from pypdf import PdfReader
 
 
 @dataclass(frozen=True)
@@ -27,6 +36,11 @@ class LoaderLimits:
     max_pdf_pages: int = 500
     max_unzipped_bytes: int = 200 * 1024 * 1024
     max_zip_ratio: int = 200
+    max_zip_entries: int = 2000
+    max_text_chars: int = 2_000_000
+    max_pdf_stream_bytes: int = 20_000_000
+    max_pdf_stream_tokens: int = 500_000
+    max_seconds: float = 60.0
 
 
 _Loader = Callable[[bytes, str, Path, LoaderLimits], tuple[str, DocumentMeta]]
@@ -37,6 +51,10 @@ def _title_from_path(path: Path) -> str:
 
 
 def _decode_text(data: bytes) -> str:
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise DocumentRejected(
+            "Der Text ist UTF-16-kodiert. Bitte als UTF-8 speichern und erneut hochladen."
+        )
     if b"\x00" in data[:8192]:
         raise DocumentRejected("Die Datei ist eine Binärdatei und enthält keinen lesbaren Text.")
     try:
@@ -83,26 +101,36 @@ def load_pdf(
     data: bytes, source: str, path: Path, limits: LoaderLimits
 ) -> tuple[str, DocumentMeta]:
     """PDF via pypdf: page text joined; encrypted, corrupt, huge or image-only PDFs are rejected."""
-    from pypdf import PdfReader
-    from pypdf.errors import PyPdfError
+    from pypdf import PdfReader, apply_configuration
+    from pypdf.errors import LimitReachedError, PyPdfError
 
     if not data.lstrip()[:5].startswith(b"%PDF"):
+        actual = describe_binary(data)
+        if actual:
+            raise DocumentRejected(f"Die Datei ist kein PDF, sondern {actual}.")
         raise DocumentRejected("Die Datei ist kein PDF (die PDF-Kennung fehlt).")
+    stream_bytes = limits.max_pdf_stream_bytes
     try:
-        reader = PdfReader(io.BytesIO(data))
-        if reader.is_encrypted:
-            raise DocumentRejected(
-                "Das PDF ist verschlüsselt oder passwortgeschützt. Bitte ohne Passwortschutz hochladen."
-            )
-        pages = len(reader.pages)
-        if pages > limits.max_pdf_pages:
-            raise DocumentRejected(
-                f"Das PDF hat {pages} Seiten; erlaubt sind höchstens {limits.max_pdf_pages}."
-            )
-        texts = [(page.extract_text() or "").strip() for page in reader.pages]
-        info_title = (reader.metadata.title if reader.metadata else None) or ""
+        with apply_configuration(
+            zlib_maximum_output_length=stream_bytes,
+            lzw_maximum_output_length=stream_bytes,
+            run_length_maximum_output_length=stream_bytes,
+            brotli_maximum_output_length=stream_bytes,
+            array_based_stream_maximum_output_length=stream_bytes,
+            stream_parsing_work_maximum_count=limits.max_pdf_stream_tokens,
+        ):
+            reader = PdfReader(io.BytesIO(data))
+            _unlock_pdf(reader)
+            _check_page_count(reader, limits)
+            texts = _pdf_texts(reader, limits)
+            info_title = (reader.metadata.title if reader.metadata else None) or ""
     except DocumentRejected:
         raise
+    except LimitReachedError as exc:
+        raise DocumentRejected(
+            "Das PDF enthält ungewöhnlich große oder extrem stark komprimierte Inhalte "
+            "(möglicherweise eine Dekompressionsbombe) und wird nicht verarbeitet."
+        ) from exc
     except (PyPdfError, ValueError, KeyError, TypeError, AttributeError, RecursionError) as exc:
         raise DocumentRejected(
             f"Das PDF ist beschädigt und kann nicht gelesen werden ({exc})."
@@ -116,18 +144,117 @@ def load_pdf(
     return body, DocumentMeta(title=title)
 
 
+def _unlock_pdf(reader: PdfReader) -> None:
+    """Open PDFs that only carry an owner password (print restrictions); refuse the others."""
+    from pypdf.errors import PyPdfError
+
+    if not reader.is_encrypted:
+        return
+    try:
+        unlocked = bool(reader.decrypt(""))
+    except (PyPdfError, NotImplementedError, ValueError):
+        unlocked = False
+    if not unlocked:
+        raise DocumentRejected(
+            "Das PDF ist verschlüsselt oder passwortgeschützt. Bitte ohne Passwortschutz hochladen."
+        )
+
+
+def _check_page_count(reader: PdfReader, limits: LoaderLimits) -> None:
+    """Refuse PDFs over the page limit, judging by the declared count before walking the tree."""
+    try:
+        pages_root: Any = reader.trailer["/Root"]["/Pages"]  # type: ignore[index]
+        declared = int(pages_root.get("/Count", 0))
+    except (KeyError, TypeError, ValueError, AttributeError):
+        declared = 0
+    pages = declared if declared > limits.max_pdf_pages else len(reader.pages)
+    if pages > limits.max_pdf_pages:
+        raise DocumentRejected(
+            f"Das PDF hat {pages} Seiten; erlaubt sind höchstens {limits.max_pdf_pages}."
+        )
+
+
+def _pdf_texts(reader: PdfReader, limits: LoaderLimits) -> list[str]:
+    """Page texts, stopping at the text budget and the deadline."""
+    deadline = time.monotonic() + limits.max_seconds
+    texts: list[str] = []
+    total = 0
+    for page in reader.pages:
+        if time.monotonic() > deadline:
+            raise DocumentRejected(
+                f"Das PDF lässt sich nicht in {limits.max_seconds:g} Sekunden auslesen und wird "
+                "nicht verarbeitet."
+            )
+        text = (page.extract_text() or "").strip()
+        total += len(text)
+        if total > limits.max_text_chars:
+            raise _too_much_text(limits)
+        texts.append(text)
+    return texts
+
+
+def _too_much_text(limits: LoaderLimits) -> DocumentRejected:
+    amount = f"{limits.max_text_chars:_}".replace("_", ".")
+    return DocumentRejected(
+        f"Die Datei enthält mehr als {amount} Zeichen Text; bitte in kleinere Dokumente aufteilen."
+    )
+
+
+_DTD_MARKERS = tuple(
+    marker.encode(encoding)
+    for marker in ("<!DOCTYPE", "<!ENTITY", "<!doctype", "<!entity")
+    for encoding in ("utf-8", "utf-16-le", "utf-16-be")
+)
+
+
+def _has_dtd(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> bool:
+    """True if an XML part declares a DTD or entities (never legitimate in Office Open XML)."""
+    overlap = max(len(m) for m in _DTD_MARKERS)
+    tail = b""
+    with archive.open(info) as part:
+        while chunk := part.read(64 * 1024):
+            window = tail + chunk
+            if any(marker in window for marker in _DTD_MARKERS):
+                return True
+            tail = window[-overlap:]
+    return False
+
+
 def _check_zip(data: bytes, limits: LoaderLimits) -> None:
+    if not data.startswith(b"PK"):
+        actual = describe_binary(data)
+        if actual:
+            raise DocumentRejected(f"Die Datei ist kein Word-Dokument (DOCX), sondern {actual}.")
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             infos = archive.infolist()
+            if len(infos) > limits.max_zip_entries:
+                raise DocumentRejected(
+                    f"Die DOCX-Datei enthält {len(infos)} Teile; erlaubt sind höchstens "
+                    f"{limits.max_zip_entries} (ZIP-Bombe?)."
+                )
+            total = sum(info.file_size for info in infos)
+            packed = max(1, sum(info.compress_size for info in infos))
+            if total > limits.max_unzipped_bytes or total / packed > limits.max_zip_ratio:
+                raise DocumentRejected(
+                    "Die DOCX-Datei entpackt sich auf eine unzulässige Größe (ZIP-Bombe?)."
+                )
+            if "word/document.xml" not in archive.namelist():
+                raise DocumentRejected(
+                    "Die Datei ist ein ZIP-Archiv, aber kein Word-Dokument (word/document.xml fehlt)."
+                )
+            xml_parts = [i for i in infos if i.filename.endswith((".xml", ".rels"))]
+            if any(_has_dtd(archive, info) for info in xml_parts):
+                raise DocumentRejected(
+                    "Die DOCX-Datei enthält eine DTD oder externe Entitäten und wird aus "
+                    "Sicherheitsgründen nicht verarbeitet."
+                )
     except zipfile.BadZipFile as exc:
         raise DocumentRejected("Die DOCX-Datei ist beschädigt (kein gültiges ZIP-Archiv).") from exc
-    total = sum(info.file_size for info in infos)
-    packed = max(1, sum(info.compress_size for info in infos))
-    if total > limits.max_unzipped_bytes or total / packed > limits.max_zip_ratio:
+    except (zipfile.LargeZipFile, NotImplementedError, EOFError, OSError) as exc:
         raise DocumentRejected(
-            "Die DOCX-Datei entpackt sich auf eine unzulässige Größe (ZIP-Bombe?)."
-        )
+            "Die DOCX-Datei ist beschädigt und kann nicht gelesen werden."
+        ) from exc
 
 
 def load_docx(
@@ -208,6 +335,9 @@ LOADERS: dict[str, tuple[str, _Loader]] = {
 }
 
 
+_TEXT_KINDS = frozenset({"markdown", "text", "html"})
+
+
 def supported(path: Path) -> bool:
     """True if a loader exists for the file's suffix."""
     return path.suffix.lower() in LOADERS
@@ -243,7 +373,16 @@ def load_bytes(data: bytes, source: str, path: Path, limits: LoaderLimits) -> Do
     if not data.strip():
         raise DocumentRejected("Die Datei ist leer.")
     kind, loader = entry
+    if kind in _TEXT_KINDS:
+        actual = describe_binary(data)
+        if actual:
+            raise DocumentRejected(
+                f"Die Datei ist eine Binärdatei – {actual} – und passt nicht zur Endung "
+                f"'{path.suffix}'. Bitte mit der richtigen Endung speichern."
+            )
     body, meta = loader(data, source, path, limits)
+    if len(body) > limits.max_text_chars:
+        raise _too_much_text(limits)
     return Document(
         source=source, path=path, body=body, meta=meta, checksum=checksum(data), kind=kind
     )

@@ -40,6 +40,7 @@ class Manifest:
     embedding_model: str
     files: dict[str, FileEntry] = field(default_factory=dict)
     generation: int = 0
+    chunking: str = ""
 
     def live_chunk_ids(self) -> set[str]:
         """Every chunk id that belongs to a live document version."""
@@ -50,6 +51,7 @@ class Manifest:
             "version": MANIFEST_VERSION,
             "embedding_model": self.embedding_model,
             "generation": self.generation,
+            "chunking": self.chunking,
             "files": {src: asdict(entry) for src, entry in sorted(self.files.items())},
         }
 
@@ -60,6 +62,7 @@ class Manifest:
             embedding_model=str(data["embedding_model"]),
             files=files,
             generation=int(data.get("generation", 0)),
+            chunking=str(data.get("chunking", "")),
         )
 
 

@@ -118,8 +118,11 @@ def sync(
     """
     report = SyncReport()
     with index_lock(index.data_dir):
-        if index.model_changed:
-            index.reset_for_model()
+        signature = chunking.signature()
+        if index.needs_rebuild(signature):
+            index.reset(signature)
+        index.manifest.chunking = signature
+        index.manifest.embedding_model = index.embedder.name
         orphans = index.remove_orphans()
         if orphans:
             log.info("removed %d orphaned chunks of an interrupted ingest", orphans)

@@ -168,6 +168,19 @@ def test_model_change_re_embeds_everything(setup: Setup) -> None:
     assert index.manifest.files["knowledge/sub/b.md"].chunk_ids[0] == hits[0][0]
 
 
+def test_chunking_change_rebuilds_the_index(setup: Setup) -> None:
+    setup.sync()
+    report = sync(
+        setup.index(),
+        [setup.knowledge],
+        setup.knowledge,
+        LoaderLimits(),
+        ChunkingConfig(chunk_size=400, chunk_overlap=40),
+    )
+    assert sorted(report.added) == ["knowledge/a.md", "knowledge/sub/b.md"]
+    assert setup.index().manifest.chunking == ChunkingConfig(400, 40).signature()
+
+
 def test_cli_ingest_json_and_exit_codes(tmp_path: Path) -> None:
     knowledge = tmp_path / "knowledge"
     knowledge.mkdir()

@@ -70,6 +70,18 @@ def _overlap(terms: set[str], sentence_terms: set[str]) -> set[str]:
     return found
 
 
+def _form_factor(sentence: str) -> float:
+    """Down-weight sentences that rarely make good answers: questions, quoted examples, fragments."""
+    factor = 1.0
+    if sentence.endswith("?"):
+        factor *= 0.3
+    if sentence.startswith(("„", '"', "Beispiel:", "Zum Beispiel:")):
+        factor *= 0.5
+    if len(sentence) < 30 or len(sentence) > 350:
+        factor *= 0.6
+    return factor
+
+
 class ExtractiveAnswerer:
     """Selects and orders sentences from the top chunks."""
 
@@ -86,13 +98,13 @@ class ExtractiveAnswerer:
         cue_weight = max(weights.values(), default=1.0)
         candidates: list[_Candidate] = []
         for rank, hit in enumerate(hits):
+            heading_terms = set(self._analyzer.terms(hit.meta("heading")))
+            heading_bonus = 0.15 * sum(weights[t] for t in _overlap(terms, heading_terms))
             for position, sentence in enumerate(split_sentences(hit.chunk.text)):
                 found = _overlap(terms, set(self._analyzer.terms(sentence)))
-                score = sum(weights[t] for t in found)
+                score = sum(weights[t] for t in found) + (heading_bonus if found else 0.0)
                 score += sum(cue_weight for cue in cues if cue.search(sentence))
-                score *= 1.0 / (1.0 + 0.25 * rank)
-                if len(sentence) > 350:
-                    score *= 0.6
+                score *= _form_factor(sentence) / (1.0 + 0.25 * rank)
                 candidates.append(_Candidate(rank, position, sentence, score))
         chosen = self._select(candidates)
         return self._render(chosen, hits, today)
@@ -105,7 +117,7 @@ class ExtractiveAnswerer:
         if best.score <= 0:
             # Dense match without shared words: lead with the opening of the best chunk.
             ranked = sorted(candidates, key=lambda c: (c.hit_rank, c.position))
-        threshold = 0.35 * ranked[0].score
+        threshold = 0.45 * ranked[0].score
         chosen: list[_Candidate] = []
         budget = int(self._max_chars * 0.62)
         used = 0
@@ -134,14 +146,16 @@ class ExtractiveAnswerer:
         return sorted(chosen, key=lambda c: (c.hit_rank, c.position))
 
     def _render(self, chosen: list[_Candidate], hits: list[Hit], today: date) -> Draft:
-        numbers: dict[int, int] = {}
+        numbers: dict[tuple[str, str], int] = {}
         citations: list[Citation] = []
         parts: list[str] = []
         for cand in chosen:
-            if cand.hit_rank not in numbers:
-                n = len(numbers) + 1
-                numbers[cand.hit_rank] = n
-                citations.append(citation_for(n, hits[cand.hit_rank], today))
-            text = cand.text if cand.text[-1] in ".!?:" else cand.text + "."
-            parts.append(f"{text} [{numbers[cand.hit_rank]}]")
+            hit = hits[cand.hit_rank]
+            key = (hit.source, hit.meta("heading"))
+            if key not in numbers:
+                numbers[key] = len(numbers) + 1
+                citations.append(citation_for(numbers[key], hit, today))
+            text = cand.text.rstrip(",;")
+            text = text if text[-1] in ".!?:" else text + "."
+            parts.append(f"{text} [{numbers[key]}]")
         return Draft(body=" ".join(parts), citations=citations)

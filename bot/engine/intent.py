@@ -19,14 +19,15 @@ _REVIEW = re.compile(
     r"durchlesen)|"
     r"(prüfen|pruefen|anschauen|ansehen|durchsehen|checken|bewerten|gegenlesen)\s+sie\b.{0,40}"
     r"\b(unser|mein)\w*|"
-    r"(ist|wäre|waere)\s+(unser|mein)\w*\s+\w+\s+(förderfähig|foerderfaehig|zulässig|zulaessig|"
+    r"(ist|wäre|waere|sind)\s+(unser|mein)\w*\s+[\w-]+\s+(förderfähig|foerderfaehig|zulässig|zulaessig|"
     r"erlaubt|rechtens)|"
     r"in unserem (konkreten )?fall)",
     re.IGNORECASE,
 )
 _OFF_TOPIC = re.compile(
     r"\b(wetter\w*|regen morgen|rezept\w*|kochen|backen|kuchen|fußball\w*|fussball\w*|"
-    r"bundesliga|lotto\w*|horoskop\w*|witz\w*|aktienkurs\w*|börse|boerse|bitcoin|"
+    r"bundesliga|schalke|borussia|bvb|lotto\w*|aktie\w*|geldanlage|investier\w*|"
+    r"horoskop\w*|witz\w*|aktienkurs\w*|börse|boerse|bitcoin|"
     r"fernsehprogramm|kinoprogramm|hauptstadt von|wie alt ist|wer hat .* erfunden|"
     r"abnehmen|diät|diaet|urlaub\w*|flug\w*|hotel\w*|auto\w* reparieren)\b",
     re.IGNORECASE,

@@ -1,0 +1,1 @@
+"""Benchmarks for `make bench`: retrieval quality (domain questions, XQuAD-de) and speed."""
