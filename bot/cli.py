@@ -42,6 +42,14 @@ def _parser() -> argparse.ArgumentParser:
 
     sub.add_parser("chat", help="Interaktiver Chat in der Konsole")
     sub.add_parser("run", help="Telegram-Bot starten")
+
+    from bot.editors.commands import add_editor_parsers  # argparse only; services load lazily
+
+    add_editor_parsers(sub)
+
+    from bot.booking.commands import add_slots_parser  # argparse only; services load lazily
+
+    add_slots_parser(sub)
     return parser
 
 
@@ -60,7 +68,15 @@ def _configure_logging(settings: Settings) -> None:
         stream=sys.stderr,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
-    for noisy in ("chromadb", "httpx", "httpcore", "urllib3", "bm25s", "sentence_transformers"):
+    for noisy in (
+        "chromadb",
+        "httpx",
+        "httpcore",
+        "urllib3",
+        "bm25s",
+        "sentence_transformers",
+        "alembic",
+    ):
         logging.getLogger(noisy).setLevel(
             max(logging.WARNING, logging.getLevelName(settings.log_level))
         )
@@ -168,12 +184,44 @@ def cmd_run(settings: Settings, args: argparse.Namespace) -> int:
     return run_bot(settings)
 
 
+def cmd_docs(settings: Settings, args: argparse.Namespace) -> int:
+    """List, show, add, change or remove knowledge documents."""
+    from bot.editors.commands import run_docs
+
+    return run_docs(settings, args)
+
+
+def cmd_report(settings: Settings, args: argparse.Namespace) -> int:
+    """Print the knowledge-gap report."""
+    from bot.editors.commands import run_report
+
+    return run_report(settings, args)
+
+
+def cmd_audit(settings: Settings, args: argparse.Namespace) -> int:
+    """Print the audit log of editor actions."""
+    from bot.editors.commands import run_audit
+
+    return run_audit(settings, args)
+
+
+def cmd_slots(settings: Settings, args: argparse.Namespace) -> int:
+    """Add, list or remove advisors' consultation slots."""
+    from bot.booking.commands import run_slots
+
+    return run_slots(settings, args)
+
+
 COMMANDS = {
     "ingest": cmd_ingest,
     "ask": cmd_ask,
     "search": cmd_search,
     "chat": cmd_chat,
     "run": cmd_run,
+    "slots": cmd_slots,
+    "docs": cmd_docs,
+    "report": cmd_report,
+    "audit": cmd_audit,
 }
 
 

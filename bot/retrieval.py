@@ -13,6 +13,7 @@ from typing import Any
 
 from ingest.index import KnowledgeIndex, StoredChunk
 from ingest.lexical import GermanAnalyzer, LexicalIndex
+from ingest.manifest import Manifest
 
 
 @dataclass(frozen=True)
@@ -60,6 +61,7 @@ class SearchResult:
 
 @dataclass
 class _Corpus:
+    manifest: Manifest
     generation: int
     chunks: dict[str, StoredChunk]
     lexical: LexicalIndex
@@ -85,15 +87,21 @@ class Retriever:
     def corpus(self) -> _Corpus:
         """Live chunks and the lexical index, rebuilt when the manifest generation changed."""
         with self._lock:
-            generation = self.index.manifest.generation
-            if self._corpus is None or self._corpus.generation != generation:
+            self.index.reload_if_changed()
+            manifest = self.index.manifest
+            generation = manifest.generation
+            if (
+                self._corpus is None
+                or self._corpus.manifest is not manifest
+                or self._corpus.generation != generation
+            ):
                 chunks = self.index.live_chunks()
                 lexical = LexicalIndex(
                     [c.id for c in chunks],
                     [_lexical_text(c) for c in chunks],
                     self.analyzer,
                 )
-                self._corpus = _Corpus(generation, {c.id: c for c in chunks}, lexical)
+                self._corpus = _Corpus(manifest, generation, {c.id: c for c in chunks}, lexical)
             return self._corpus
 
     def search(self, query: str, k: int = 5, topic: str | None = None) -> SearchResult:

@@ -22,6 +22,8 @@ from pydantic import (
 )
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from bot.listparse import parse_email_list, parse_id_list
+
 _TOKEN = re.compile(r"\d{3,20}:[A-Za-z0-9_-]{30,60}")
 _WEBHOOK_SECRET = re.compile(r"[A-Za-z0-9_-]{1,256}")
 
@@ -130,22 +132,16 @@ class Settings(BaseSettings):
     @field_validator("advisor_ids", mode="before")
     @classmethod
     def _parse_advisor_ids(cls, value: Any) -> Any:
-        from bot.handoff.advisors import parse_id_list
-
         return parse_id_list(value)
 
     @field_validator("editor_ids", mode="before")
     @classmethod
     def _parse_editor_ids(cls, value: Any) -> Any:
-        from bot.editors.access import parse_editor_ids
-
-        return parse_editor_ids(value)
+        return parse_id_list(value)
 
     @field_validator("advisor_emails", mode="before")
     @classmethod
     def _parse_advisor_emails(cls, value: Any) -> Any:
-        from bot.handoff.advisors import parse_email_list
-
         return parse_email_list(value)
 
     @field_validator("smtp_host", "smtp_user", "smtp_from", "advisor_chat_id", mode="before")
@@ -187,7 +183,9 @@ class Settings(BaseSettings):
         if self.chunk_overlap >= self.chunk_size:
             raise ValueError("DT_CHUNK_OVERLAP must be smaller than DT_CHUNK_SIZE")
         if self.smtp_host and not (self.smtp_from and self.advisor_emails):
-            raise ValueError("DT_SMTP_FROM and DT_ADVISOR_EMAILS are required when DT_SMTP_HOST is set")
+            raise ValueError(
+                "DT_SMTP_FROM and DT_ADVISOR_EMAILS are required when DT_SMTP_HOST is set"
+            )
         return self
 
     @property

@@ -62,13 +62,38 @@ class KnowledgeIndex:
         self._manifest_path = data_dir / "manifest.json"
         self._client: Any = None
         self._collection: Any = None
+        self._stamp: tuple[int, int] | None = None
         self.manifest = self._open_manifest()
 
+    def _file_stamp(self) -> tuple[int, int] | None:
+        try:
+            stat = self._manifest_path.stat()
+        except FileNotFoundError:
+            return None
+        return (stat.st_mtime_ns, stat.st_size)
+
     def _open_manifest(self) -> Manifest:
+        self._stamp = self._file_stamp()
         manifest = load_manifest(self._manifest_path)
         if manifest is None:
             return Manifest(embedding_model=self.embedder.name)
         return manifest
+
+    def reload_if_changed(self) -> bool:
+        """Pick up a manifest written by another process (an ingest or editor run); True if new."""
+        stamp = self._file_stamp()
+        if stamp is None or stamp == self._stamp:
+            return False
+        manifest = load_manifest(self._manifest_path)
+        if manifest is None:
+            return False
+        self.manifest = manifest
+        self._stamp = stamp
+        return True
+
+    def _save(self) -> None:
+        save_manifest(self.manifest, self._manifest_path)
+        self._stamp = self._file_stamp()
 
     @property
     def collection(self) -> Any:
@@ -102,11 +127,11 @@ class KnowledgeIndex:
         self._client.delete_collection(COLLECTION)
         self._collection = None
         self.manifest = Manifest(embedding_model=self.embedder.name, chunking=chunking)
-        save_manifest(self.manifest, self._manifest_path)
+        self._save()
 
     def _commit(self) -> None:
         self.manifest.generation += 1
-        save_manifest(self.manifest, self._manifest_path)
+        self._save()
 
     def put_document(self, doc: Document, chunks: list[Chunk]) -> None:
         """Make ``chunks`` the live version of ``doc``: add new vectors, switch, delete old ones."""

@@ -19,6 +19,9 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 
 SettingsFactory = Callable[..., Settings]
 
+# Database fixtures (SQLite + PostgreSQL) of the handoff and booking tests.
+pytest_plugins = ["tests.handoff_fixtures"]
+
 
 @pytest.fixture(autouse=True)
 def _isolated_env(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -204,3 +204,19 @@ def test_cli_ingest_json_and_exit_codes(tmp_path: Path) -> None:
     )
     assert only_bad.returncode == 2
     assert json.loads(only_bad.stdout)["failed"][0]["reason"]
+
+
+def test_running_reader_picks_up_an_ingest_from_another_process(setup: Setup) -> None:
+    from bot.retrieval import RetrievalConfig, Retriever
+    from ingest.lexical import GermanAnalyzer
+
+    setup.sync()
+    reader = Retriever(setup.index(), RetrievalConfig(), GermanAnalyzer())
+    assert reader.search("Double-Opt-In Newsletter", k=3).hits
+    (setup.knowledge / "c.md").write_text(
+        "# Podcast\n\n## Mikrofon\nEin USB-Mikrofon genügt für den Podcast-Start.\n",
+        encoding="utf-8",
+    )
+    setup.sync()  # a separate KnowledgeIndex, as a CLI run would use
+    hits = reader.search("USB-Mikrofon Podcast", k=3).hits
+    assert hits[0].source == "knowledge/c.md"

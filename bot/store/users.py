@@ -1,0 +1,122 @@
+"""Telegram users and their conversation ids, so that a conversation survives a bot restart.
+
+``/neu`` gives the user a fresh conversation id and deletes the turns of the old one.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime, timedelta
+
+from sqlalchemy import delete, select
+from sqlalchemy.exc import IntegrityError
+
+from bot.store.database import Database
+from bot.store.models import ConversationTurn, Feedback, User, utcnow
+
+LAST_SEEN_PRECISION = timedelta(minutes=10)
+
+
+def _stale(last_seen: datetime | None, now: datetime) -> bool:
+    """Whether last_seen is worth a write (saves a commit on every message of a chat)."""
+    if last_seen is None:
+        return True
+    if last_seen.tzinfo is None:  # SQLite returns naive datetimes
+        last_seen = last_seen.replace(tzinfo=now.tzinfo)
+    return now - last_seen >= LAST_SEEN_PRECISION
+
+
+def new_conversation_id() -> str:
+    """A random conversation id (no personal data in it)."""
+    return f"tg-{uuid.uuid4().hex}"
+
+
+class UserStore:
+    """Repository over the ``users`` table."""
+
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    def touch(self, telegram_user_id: int, chat_id: int | None) -> str:
+        """Record that the user wrote (creating them on first contact); return the conversation id."""
+        now = utcnow()
+        with self._db.session() as session:
+            user = session.scalars(
+                select(User).where(User.telegram_user_id == telegram_user_id)
+            ).one_or_none()
+            if user is not None:
+                if _stale(user.last_seen, now):
+                    user.last_seen = now
+                if chat_id is not None and user.chat_id is None:
+                    user.chat_id = chat_id
+                return user.conversation_id
+        try:
+            with self._db.session() as session:
+                conversation_id = new_conversation_id()
+                session.add(
+                    User(
+                        telegram_user_id=telegram_user_id,
+                        chat_id=chat_id,
+                        conversation_id=conversation_id,
+                        first_seen=now,
+                        last_seen=now,
+                    )
+                )
+            return conversation_id
+        except IntegrityError:
+            # Another process created the user in the meantime: use theirs.
+            existing = self.conversation_id(telegram_user_id)
+            if existing is None:
+                raise
+            return existing
+
+    def conversation_id(self, telegram_user_id: int) -> str | None:
+        """The current conversation id of the user, if they have written before."""
+        with self._db.session() as session:
+            return session.scalars(
+                select(User.conversation_id).where(User.telegram_user_id == telegram_user_id)
+            ).one_or_none()
+
+    def new_conversation(self, telegram_user_id: int, chat_id: int | None) -> str:
+        """Forget the current conversation: delete its turns and hand out a fresh id."""
+        self.touch(telegram_user_id, chat_id)
+        with self._db.session() as session:
+            user = session.scalars(
+                select(User).where(User.telegram_user_id == telegram_user_id)
+            ).one()
+            session.execute(
+                delete(ConversationTurn).where(
+                    ConversationTurn.conversation_id == user.conversation_id
+                )
+            )
+            user.conversation_id = new_conversation_id()
+            return user.conversation_id
+
+    def forget(self, telegram_user_id: int) -> bool:
+        """Delete the user, their conversation turns and their feedback; False if unknown."""
+        with self._db.session() as session:
+            user = session.scalars(
+                select(User).where(User.telegram_user_id == telegram_user_id)
+            ).one_or_none()
+            session.execute(delete(Feedback).where(Feedback.telegram_user_id == telegram_user_id))
+            if user is None:
+                return False
+            session.execute(
+                delete(ConversationTurn).where(
+                    ConversationTurn.conversation_id == user.conversation_id
+                )
+            )
+            session.delete(user)
+            return True
+
+    def purge(self, older_than_days: int, now: datetime | None = None) -> int:
+        """Delete conversation turns and feedback older than the retention period; return rows."""
+        cutoff = (now or utcnow()) - timedelta(days=older_than_days)
+        with self._db.session() as session:
+            turns = session.execute(
+                delete(ConversationTurn).where(ConversationTurn.created_at < cutoff)
+            )
+            feedback = session.execute(delete(Feedback).where(Feedback.created_at < cutoff))
+            return int(getattr(turns, "rowcount", 0) or 0) + int(
+                getattr(feedback, "rowcount", 0) or 0
+            )

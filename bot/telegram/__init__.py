@@ -1,0 +1,1 @@
+"""Telegram adapter: the only package that imports ``telegram``; thin handlers over the engine."""

@@ -1,0 +1,239 @@
+"""Build and run the python-telegram-bot Application: long polling, or a webhook when configured.
+
+``run_bot(settings)`` is what ``digitalteam run`` calls. Exit codes: 0 after a clean stop
+(SIGINT/SIGTERM), 2 for a missing, malformed or rejected configuration.
+
+Updates the bot asks Telegram for: new messages and button presses. Edited messages are not
+requested and, if they arrive anyway, ignored by every handler: the original question has
+already been answered, and a second answer to an edit would read like a duplicate.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import sys
+from collections.abc import AsyncIterator
+from datetime import timedelta
+from typing import Any
+from urllib.parse import urlparse
+
+from telegram import Update
+from telegram.error import InvalidToken
+from telegram.ext import Application, ApplicationBuilder
+
+from bot.settings import Settings
+from bot.telegram import (
+    commands,
+    consultation,
+    editor_setup,
+    fallbacks,
+    feedback,
+    guard,
+    handoff_setup,
+    media,
+    questions,
+    topics,
+)
+from bot.telegram.errors import handle_error
+from bot.telegram.ordering import PerUserUpdateProcessor
+from bot.telegram.retry import RetryingRateLimiter
+from bot.telegram.services import CONTEXT_TYPES, BotContext, BotServices, open_services
+
+log = logging.getLogger(__name__)
+
+ALLOWED_UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY]
+PURGE_EVERY = timedelta(hours=6)
+
+BotApplication = Application[Any, Any, Any, Any, Any, Any]
+
+
+def configuration_problems(settings: Settings) -> list[str]:
+    """What keeps the bot from starting, one line per setting (German / English)."""
+    problems = []
+    if settings.telegram_token is None:
+        problems.append(
+            "DT_TELEGRAM_TOKEN fehlt / is missing: den Token von @BotFather eintragen "
+            "(set the bot token issued by @BotFather)."
+        )
+    if settings.telegram_webhook_url is not None and settings.telegram_webhook_secret is None:
+        problems.append(
+            "DT_TELEGRAM_WEBHOOK_SECRET fehlt / is missing: im Webhook-Modus ist ein geheimes "
+            "Token Pflicht (required when DT_TELEGRAM_WEBHOOK_URL is set)."
+        )
+    return problems
+
+
+def build_application(settings: Settings, services: BotServices) -> BotApplication:
+    """The Application with all handlers; the services are closed in post_shutdown."""
+    if settings.telegram_token is None:
+        raise ValueError("DT_TELEGRAM_TOKEN is required")
+    builder: ApplicationBuilder[Any, Any, Any, Any, Any, Any] = (
+        Application.builder()
+        .token(settings.telegram_token.get_secret_value())
+        .base_url(settings.telegram_api_base_url)
+        .base_file_url(settings.telegram_file_base_url)
+        .context_types(CONTEXT_TYPES)
+        .concurrent_updates(PerUserUpdateProcessor(settings.telegram_concurrent_updates))
+        .rate_limiter(
+            RetryingRateLimiter(
+                overall_max_rate=settings.telegram_max_rate, retries=settings.telegram_retries
+            )
+        )
+        .post_init(_post_init)
+        .post_shutdown(_post_shutdown)
+    )
+    application = builder.build()
+    application.bot_data.services = services
+    register_handlers(application)
+    return application
+
+
+def register_handlers(application: BotApplication) -> None:
+    """All handlers, in order: the rate-limit guard, specific handlers, then the fallbacks."""
+    guard.register(application)
+    commands.register(application)
+    editor_setup.register(application)
+    topics.register(application)
+    consultation.register(application)
+    handoff_setup.register(application)
+    feedback.register(application)
+    questions.register(application)
+    media.register(application)
+    fallbacks.register(application)
+    application.add_error_handler(handle_error)
+
+
+async def _post_init(application: BotApplication) -> None:
+    """Announce the commands, warm up the index and schedule the retention purge."""
+    services: BotServices = application.bot_data.services
+    await application.bot.set_my_commands(commands.bot_commands())
+    await asyncio.to_thread(_warm_up, services)
+    if application.job_queue is not None:
+        application.job_queue.run_repeating(_purge, interval=PURGE_EVERY, first=60)
+    log.info("bot @%s ready", application.bot.username)
+
+
+async def _post_shutdown(application: BotApplication) -> None:
+    """Release the database."""
+    services: BotServices | None = application.bot_data.services
+    if services is not None:
+        services.close()
+
+
+def _warm_up(services: BotServices) -> None:
+    retriever = services.engine.retriever
+    retriever.corpus()
+    if retriever.index.manifest.files:
+        retriever.index.embedder.embed_query("Förderung")
+
+
+async def _purge(context: BotContext) -> None:
+    services = context.services
+    removed = await asyncio.to_thread(
+        services.users.purge, services.settings.history_retention_days
+    )
+    if removed:
+        log.info("retention: deleted %d old conversation turns and ratings", removed)
+
+
+@contextlib.asynccontextmanager
+async def serve(
+    application: BotApplication, webhook: dict[str, Any] | None = None
+) -> AsyncIterator[BotApplication]:
+    """Run the application in the current event loop (tests, benchmarks), as run_polling would.
+
+    Long polling by default; ``webhook`` takes the arguments of ``webhook_options``.
+    """
+    updater = application.updater
+    if updater is None:
+        raise ValueError("the application has no updater")
+    await application.initialize()
+    try:
+        if application.post_init is not None:
+            await application.post_init(application)
+        if webhook is None:
+            await updater.start_polling(allowed_updates=ALLOWED_UPDATES, timeout=10)
+        else:
+            await updater.start_webhook(**webhook)
+        await application.start()
+        try:
+            yield application
+        finally:
+            if updater.running:
+                await updater.stop()
+            await application.stop()
+    finally:
+        await application.shutdown()
+        if application.post_shutdown is not None:
+            await application.post_shutdown(application)
+
+
+def webhook_options(settings: Settings) -> dict[str, Any]:
+    """Arguments of run_webhook / Updater.start_webhook for the configured webhook."""
+    if settings.telegram_webhook_url is None or settings.telegram_webhook_secret is None:
+        raise ValueError("webhook URL and secret are required")
+    url = str(settings.telegram_webhook_url)
+    return {
+        "listen": settings.telegram_webhook_listen,
+        "port": settings.telegram_webhook_port,
+        "url_path": urlparse(url).path.lstrip("/"),
+        "webhook_url": url,
+        "secret_token": settings.telegram_webhook_secret.get_secret_value(),
+        "allowed_updates": ALLOWED_UPDATES,
+    }
+
+
+class TokenRedactor(logging.Filter):
+    """Replaces the bot token in every log record (URLs of the Bot API contain it)."""
+
+    def __init__(self, token: str) -> None:
+        super().__init__()
+        self._token = token
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        if self._token in message:
+            record.msg = message.replace(self._token, "<token>")
+            record.args = None
+        return True
+
+
+def redact_token(settings: Settings) -> None:
+    """Install the TokenRedactor on all root handlers."""
+    if settings.telegram_token is None:
+        return
+    redactor = TokenRedactor(settings.telegram_token.get_secret_value())
+    for handler in logging.getLogger().handlers:
+        handler.addFilter(redactor)
+    for noisy in ("httpx", "httpcore", "apscheduler"):
+        logging.getLogger(noisy).setLevel(max(logging.WARNING, logging.getLogger().level))
+
+
+def run_bot(settings: Settings) -> int:
+    """Run until SIGINT or SIGTERM; returns the process exit code."""
+    problems = configuration_problems(settings)
+    if problems:
+        print("Ungültige Einstellung / invalid setting:\n" + "\n".join(problems), file=sys.stderr)
+        return 2
+    redact_token(settings)
+    services = open_services(settings)
+    application = build_application(settings, services)
+    try:
+        if settings.telegram_webhook_url is not None:
+            log.info("starting in webhook mode on port %d", settings.telegram_webhook_port)
+            application.run_webhook(**webhook_options(settings))
+        else:
+            log.info("starting with long polling")
+            application.run_polling(allowed_updates=ALLOWED_UPDATES)
+    except InvalidToken:
+        print(
+            "Telegram lehnt DT_TELEGRAM_TOKEN ab / the Bot API rejected DT_TELEGRAM_TOKEN.",
+            file=sys.stderr,
+        )
+        return 2
+    finally:
+        services.close()
+    log.info("bot stopped")
+    return 0

@@ -1,0 +1,52 @@
+"""Per-user rate limit in front of every handler (handler group -1).
+
+Over the limit, the user gets one friendly German notice per window; further messages in that
+window are dropped without a reply.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+
+from telegram import Update
+from telegram.ext import Application, ApplicationHandlerStop, MessageHandler, filters
+
+from bot.ratelimit import Verdict
+from bot.telegram import texts
+from bot.telegram.addressing import ADDRESSED
+from bot.telegram.services import BotContext
+
+log = logging.getLogger(__name__)
+
+
+async def check_rate(update: Update, context: BotContext) -> bool:
+    """Count the update against the user's limit; tell them once when they exceed it."""
+    user = update.effective_user
+    if user is None:
+        return True
+    limiter = context.services.limiter
+    verdict = limiter.check(user.id)
+    if verdict is Verdict.ALLOW:
+        return True
+    log.info("rate limit exceeded by user %s (%s)", user.id, verdict.value)
+    query = update.callback_query
+    if query is not None:
+        await query.answer(texts.RATE_LIMITED_SHORT)
+    elif verdict is Verdict.NOTIFY and update.effective_message is not None:
+        seconds = max(1, math.ceil(limiter.retry_in(user.id)))
+        await update.effective_message.reply_text(texts.RATE_LIMITED.format(seconds=seconds))
+    return False
+
+
+async def limit_messages(update: Update, context: BotContext) -> None:
+    """Stop handling a message when its sender is over the limit."""
+    if not await check_rate(update, context):
+        raise ApplicationHandlerStop
+
+
+def register(application: Application) -> None:
+    """Install the guard before all other handlers."""
+    application.add_handler(
+        MessageHandler(filters.UpdateType.MESSAGE & ADDRESSED, limit_messages), group=-1
+    )

@@ -1,0 +1,68 @@
+"""Small helpers shared by the consultation handlers: the services, refusals, safe delivery."""
+
+from __future__ import annotations
+
+import logging
+
+from telegram import CallbackQuery, InlineKeyboardMarkup, InputFile, Message
+from telegram.constants import ParseMode
+from telegram.error import BadRequest, Forbidden
+
+from bot.handoff.errors import HandoffError
+from bot.handoff.service import Handoff
+from bot.telegram.services import BotContext
+
+log = logging.getLogger(__name__)
+
+MAX_ALERT = 200
+
+
+def handoff_of(context: BotContext) -> Handoff:
+    """The handoff services attached at start (see handoff_setup.register)."""
+    handoff = context.services.handoff
+    if handoff is None:
+        raise RuntimeError("the handoff services were not attached")
+    return handoff
+
+
+async def refuse(query: CallbackQuery, error: HandoffError) -> None:
+    """Answer a button press with the German reason it cannot be done."""
+    await query.answer(error.user_message[:MAX_ALERT], show_alert=True)
+
+
+async def deliver(
+    context: BotContext,
+    chat_id: int,
+    html: str,
+    markup: InlineKeyboardMarkup | None = None,
+) -> Message | None:
+    """Send to another person's chat; a blocked bot or a vanished chat is logged, not raised."""
+    try:
+        return await context.bot.send_message(
+            chat_id, html, parse_mode=ParseMode.HTML, reply_markup=markup
+        )
+    except (Forbidden, BadRequest) as exc:
+        log.warning("could not deliver to chat %s: %s", chat_id, exc)
+        return None
+
+
+async def deliver_file(
+    context: BotContext, chat_id: int, data: bytes, filename: str, caption: str
+) -> None:
+    """Send a file (the .ics invitation); failures are logged."""
+    try:
+        await context.bot.send_document(
+            chat_id, InputFile(data, filename=filename), caption=caption
+        )
+    except (Forbidden, BadRequest) as exc:
+        log.warning("could not send %s to chat %s: %s", filename, chat_id, exc)
+
+
+async def edit_quietly(
+    query: CallbackQuery, html: str, markup: InlineKeyboardMarkup | None = None
+) -> None:
+    """Replace the text of the pressed message; an unchanged or too old message is fine."""
+    try:
+        await query.edit_message_text(html, parse_mode=ParseMode.HTML, reply_markup=markup)
+    except BadRequest as exc:
+        log.debug("could not edit the message: %s", exc)

@@ -1,0 +1,213 @@
+"""The user's side of a consultation request: starting and answering the intake, /abbrechen,
+and the text router that sends intake answers and Rückfrage texts to the services.
+
+The text router runs in handler group -2 (before the rate-limit guard and the questions): when
+neither an intake nor a relay waits for this user's text, it steps aside.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from html import escape
+
+from telegram import Message, Update
+from telegram.constants import ParseMode
+from telegram.ext import (
+    Application,
+    ApplicationHandlerStop,
+    CallbackQueryHandler,
+    CommandHandler,
+    MessageHandler,
+    filters,
+)
+
+from bot.engine import intent
+from bot.handoff.errors import HandoffError
+from bot.handoff.intake import CANCELLED, NOTHING_TO_CANCEL, IntakeReply, Outcome
+from bot.handoff.relay import ADVISOR, Relay
+from bot.handoff.triggers import classify
+from bot.telegram import handoff_callbacks as cb
+from bot.telegram.addressing import ADDRESSED, question_text
+from bot.telegram.guard import check_rate
+from bot.telegram.handoff_common import deliver, edit_quietly, handoff_of, refuse
+from bot.telegram.handoff_notify import notify_advisors
+from bot.telegram.handoff_render import intake_message
+from bot.telegram.services import BotContext
+
+log = logging.getLogger(__name__)
+
+RELAYED = "Ich habe Ihre Nachricht weitergeleitet."
+ADVISOR_QUESTION = (
+    "<b>Rückfrage von {name} zu Ihrer Anfrage #{case}:</b>\n\n{text}\n\n"
+    "<i>Antworten Sie einfach mit Ihrer nächsten Nachricht; ich leite sie weiter. "
+    "Mit /abbrechen antworten Sie nicht.</i>"
+)
+USER_ANSWER = "<b>Antwort zu Fall #{case}:</b>\n\n{text}"
+
+
+async def start_intake(
+    update: Update, context: BotContext, *, via_command: bool, turn_id: int | None = None
+) -> None:
+    """Begin (or resume) the consultation request of the user."""
+    chat = update.effective_chat
+    user = update.effective_user
+    if chat is None or user is None:
+        return
+    services = context.services
+    handoff = handoff_of(context)
+
+    def begin() -> IntakeReply:
+        conversation_id = services.users.touch(user.id, chat.id)
+        turns = services.engine.history.recent(conversation_id, 1)
+        last = turns[-1] if turns else None
+        wants = last is not None and (
+            intent.wants_person(last.question) or intent.wants_individual_review(last.question)
+        )
+        trigger, wish = classify(
+            services.db, conversation_id, last, via_command=via_command, wants_person=wants
+        )
+        return handoff.intake.start(user.id, chat.id, conversation_id, trigger, wish)
+
+    reply = await asyncio.to_thread(begin)
+    log.info("consultation intake for user %s (after turn %s)", user.id, turn_id)
+    intro = (
+        "<b>Persönliche Beratung</b>\nIch stelle Ihnen ein paar kurze Fragen, damit Ihre "
+        "Beraterin oder Ihr Berater gleich Bescheid weiß.\n\n"
+    )
+    html, markup = intake_message(reply)
+    await context.bot.send_message(
+        chat.id, intro + html, parse_mode=ParseMode.HTML, reply_markup=markup
+    )
+
+
+async def _after_answer(context: BotContext, chat_id: int, reply: IntakeReply) -> None:
+    """Send the next question, or finish: thank the user and notify the advisors."""
+    started = time.perf_counter()
+    if reply.outcome == Outcome.ASK:
+        html, markup = intake_message(reply)
+        await context.bot.send_message(
+            chat_id, html, parse_mode=ParseMode.HTML, reply_markup=markup
+        )
+        return
+    await context.bot.send_message(chat_id, escape(reply.text), parse_mode=ParseMode.HTML)
+    if reply.outcome == Outcome.DONE and reply.case is not None:
+        await notify_advisors(context, reply.case)
+        log.info(
+            "case %s notified in %.0f ms", reply.case.id, (time.perf_counter() - started) * 1000
+        )
+
+
+async def choose(update: Update, context: BotContext) -> None:
+    """An intake button (type, topic, way of contact, consent)."""
+    query = update.callback_query
+    user = update.effective_user
+    parsed = cb.parse(query.data if query else None)
+    if query is None or user is None or parsed is None or not isinstance(query.message, Message):
+        if query is not None:
+            await query.answer("Diese Schaltfläche ist nicht mehr aktuell.")
+        return
+    step, value = parsed.fields
+    try:
+        reply = await asyncio.to_thread(handoff_of(context).intake.answer, user.id, value, step)
+    except HandoffError as exc:
+        await refuse(query, exc)
+        return
+    if reply is None:
+        await query.answer(
+            "Es läuft keine Beratungsanfrage. Starten Sie mit /termin.", show_alert=True
+        )
+        return
+    await query.answer()
+    if not reply.hint:
+        chosen = next(
+            (lbl for data, lbl in _choices_of(query.message) if data == query.data), value
+        )
+        await edit_quietly(query, f"{query.message.text_html}\n\n➜ <b>{escape(chosen)}</b>")
+    await _after_answer(context, query.message.chat_id, reply)
+
+
+def _choices_of(message: Message) -> list[tuple[str, str]]:
+    markup = message.reply_markup
+    if markup is None:
+        return []
+    return [(str(b.callback_data), b.text) for row in markup.inline_keyboard for b in row]
+
+
+async def route_text(update: Update, context: BotContext) -> None:
+    """Intake answers and relayed texts; anything else goes on to the question handler."""
+    message = update.effective_message
+    user = update.effective_user
+    if message is None or user is None:
+        return
+    handoff = handoff_of(context)
+    text = question_text(message)
+
+    def pending() -> str | None:
+        if handoff.relay.pending_role(user.id) is not None:
+            return "relay"
+        return "intake" if handoff.intake.current(user.id) is not None else None
+
+    kind = await asyncio.to_thread(pending)
+    if kind is None:
+        return
+    if not await check_rate(update, context):
+        raise ApplicationHandlerStop
+    try:
+        if kind == "relay":
+            relay = await asyncio.to_thread(handoff.relay.submit, user.id, text)
+            if relay is not None:
+                await _relay(context, message, relay)
+        else:
+            reply = await asyncio.to_thread(handoff.intake.answer, user.id, text)
+            if reply is not None:
+                await _after_answer(context, message.chat_id, reply)
+    except HandoffError as exc:
+        await message.reply_text(exc.user_message)
+    raise ApplicationHandlerStop
+
+
+async def _relay(context: BotContext, message: Message, relay: Relay) -> None:
+    if relay.sender == ADVISOR:
+        html = ADVISOR_QUESTION.format(
+            name=escape(relay.advisor_name), case=relay.case_id, text=escape(relay.text)
+        )
+    else:
+        html = USER_ANSWER.format(case=relay.case_id, text=escape(relay.text))
+    sent = await deliver(context, relay.chat_id, html)
+    await message.reply_text(
+        RELAYED if sent else "Die Nachricht konnte leider nicht zugestellt werden."
+    )
+
+
+async def cancel(update: Update, context: BotContext) -> None:
+    """/abbrechen: stop the intake or a pending Rückfrage answer."""
+    message = update.effective_message
+    user = update.effective_user
+    if message is None or user is None:
+        return
+    handoff = handoff_of(context)
+
+    def drop() -> tuple[bool, bool]:
+        return handoff.intake.cancel(user.id), handoff.relay.cancel(user.id)
+
+    intake, relay = await asyncio.to_thread(drop)
+    if intake:
+        await message.reply_text(CANCELLED)
+    elif relay:
+        await message.reply_text("In Ordnung, ich leite nichts weiter.")
+    else:
+        await message.reply_text(NOTHING_TO_CANCEL)
+
+
+def register(application: Application) -> None:
+    """/abbrechen, the intake buttons and the text router (group -2)."""
+    application.add_handler(
+        MessageHandler(
+            filters.UpdateType.MESSAGE & filters.TEXT & ~filters.COMMAND & ADDRESSED, route_text
+        ),
+        group=-2,
+    )
+    application.add_handler(CommandHandler("abbrechen", cancel, filters=filters.UpdateType.MESSAGE))
+    application.add_handler(CallbackQueryHandler(choose, pattern=r"^hi:"))

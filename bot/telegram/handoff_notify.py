@@ -1,0 +1,60 @@
+"""Posting case notifications to the advisors (chat or private chats, e-mail) and updating them."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+from telegram.constants import ParseMode
+from telegram.error import BadRequest
+
+from bot.handoff.cases import CaseView, notification_for
+from bot.handoff.mail import MailError, send_case_email
+from bot.telegram.handoff_common import deliver, handoff_of
+from bot.telegram.handoff_render import case_message
+from bot.telegram.services import BotContext
+
+log = logging.getLogger(__name__)
+
+
+async def notify_advisors(context: BotContext, case: CaseView) -> None:
+    """Post the new case with its buttons to every target and remember where; then e-mail."""
+    handoff = handoff_of(context)
+    html, markup = case_message(notification_for(case))
+    targets = handoff.advisors.notification_targets()
+    if not targets:
+        log.warning(
+            "case %s: no advisors configured (DT_ADVISOR_IDS / DT_ADVISOR_CHAT_ID)", case.id
+        )
+    for chat_id in targets:
+        sent = await deliver(context, chat_id, html, markup)
+        if sent is not None:
+            await asyncio.to_thread(handoff.cases.record_notice, case.id, chat_id, sent.message_id)
+    if handoff.mail is not None:
+        context.application.create_task(_mail(context, case), name=f"case-mail-{case.id}")
+
+
+async def _mail(context: BotContext, case: CaseView) -> None:
+    handoff = handoff_of(context)
+    assert handoff.mail is not None
+    try:
+        await asyncio.to_thread(send_case_email, handoff.mail, case)
+    except MailError as exc:
+        log.error("case %s: e-mail notification failed: %s", case.id, exc)
+
+
+async def refresh_notices(context: BotContext, case: CaseView) -> None:
+    """Show the case's current state (who took it, closed) in every posted notification."""
+    handoff = handoff_of(context)
+    html, markup = case_message(notification_for(case))
+    for chat_id, message_id in await asyncio.to_thread(handoff.cases.notices, case.id):
+        try:
+            await context.bot.edit_message_text(
+                html,
+                chat_id=chat_id,
+                message_id=message_id,
+                parse_mode=ParseMode.HTML,
+                reply_markup=markup,
+            )
+        except BadRequest as exc:
+            log.debug("could not update notice of case %s: %s", case.id, exc)

@@ -1,0 +1,88 @@
+"""/meine_daten and /daten_loeschen (with confirmation; advisors are told about cancelled dates)."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.ext import Application, CallbackQueryHandler, CommandHandler, filters
+
+from bot.booking.bookings import Cancellation
+from bot.handoff.privacy import render_my_data
+from bot.telegram import handoff_callbacks as cb
+from bot.telegram.handoff_booking import schedule_reminders, tell_cancelled
+from bot.telegram.handoff_common import edit_quietly, handoff_of
+from bot.telegram.services import BotContext
+
+log = logging.getLogger(__name__)
+
+CONFIRM = (
+    "Möchten Sie wirklich alle Ihre Daten löschen? Das betrifft Ihren Gesprächsverlauf, Ihre "
+    "Bewertungen, Ihre Beratungsanfragen und Ihre Termine (diese werden abgesagt). "
+    "Das lässt sich nicht rückgängig machen."
+)
+
+
+async def show_my_data(update: Update, context: BotContext) -> None:
+    """/meine_daten."""
+    message = update.effective_message
+    user = update.effective_user
+    if message is None or user is None:
+        return
+    handoff = handoff_of(context)
+    data = await asyncio.to_thread(handoff.privacy.summary, user.id)
+    await message.reply_text(render_my_data(data, handoff.settings.retention_days))
+
+
+async def ask_to_delete(update: Update, context: BotContext) -> None:
+    """/daten_loeschen: ask for confirmation first."""
+    message = update.effective_message
+    if message is None:
+        return
+    markup = InlineKeyboardMarkup(
+        [
+            [
+                InlineKeyboardButton("Ja, alles löschen", callback_data=cb.delete_data(True)),
+                InlineKeyboardButton("Nein", callback_data=cb.delete_data(False)),
+            ]
+        ]
+    )
+    await message.reply_text(CONFIRM, reply_markup=markup)
+
+
+async def delete_data(update: Update, context: BotContext) -> None:
+    """The confirmation buttons: delete everything, cancel appointments, tell the advisors."""
+    query = update.callback_query
+    user = update.effective_user
+    parsed = cb.parse(query.data if query else None)
+    if query is None or user is None:
+        return
+    if parsed is None:
+        await query.answer("Diese Schaltfläche ist nicht mehr aktuell.")
+        return
+    if parsed.fields[0] == "n":
+        await query.answer()
+        await edit_quietly(query, "In Ordnung, es wurde nichts gelöscht.")
+        return
+    deletion = await asyncio.to_thread(handoff_of(context).privacy.delete_everything, user.id)
+    await query.answer("Gelöscht.")
+    await edit_quietly(
+        query,
+        "Ihre Daten sind gelöscht: Gesprächsverlauf, Bewertungen, Beratungsanfragen und Termine.",
+    )
+    log.info("user data deleted on request (%d cases)", deletion.cases)
+    for booking in deletion.cancelled:
+        await tell_cancelled(
+            context, Cancellation(booking, by_advisor=False), reason=" (Daten gelöscht)"
+        )
+    if deletion.cancelled:
+        await schedule_reminders(context.application)
+
+
+def register(application: Application) -> None:
+    """/meine_daten, /daten_loeschen and its confirmation."""
+    only_new = filters.UpdateType.MESSAGE
+    application.add_handler(CommandHandler("meine_daten", show_my_data, filters=only_new))
+    application.add_handler(CommandHandler("daten_loeschen", ask_to_delete, filters=only_new))
+    application.add_handler(CallbackQueryHandler(delete_data, pattern=r"^hd:"))

@@ -1,0 +1,140 @@
+"""``digitalteam docs|report|audit`` as subprocesses over a copy of the fixture index."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from bot.store.database import Database
+from bot.store.gaps import GapKind, GapRecorder
+from tests.conftest import SettingsFactory
+from tests.samples import make_pdf
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+def digitalteam(root: Path, *args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
+    env = {
+        "PATH": os.environ.get("PATH", ""),
+        "HOME": str(root),
+        "DT_DATA_DIR": str(root / "data"),
+        "DT_KNOWLEDGE_DIR": str(root / "knowledge"),
+        "DT_LOG_LEVEL": "WARNING",
+    }
+    return subprocess.run(
+        [sys.executable, "-m", "bot.cli", *args],
+        input=stdin,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+        cwd=REPO,
+        timeout=120,
+    )
+
+
+@pytest.fixture
+def root(settings_factory: SettingsFactory) -> Path:
+    return settings_factory().data_dir.parent
+
+
+def ok(done: subprocess.CompletedProcess[str]) -> str:
+    assert done.returncode == 0, done.stderr
+    return done.stdout
+
+
+def test_docs_list_show_expiring(root: Path) -> None:
+    docs = json.loads(ok(digitalteam(root, "docs", "list", "--json")))
+    by_title = {d["title"]: d for d in docs}
+    heimat = by_title["Heimat-Scheck"]
+    assert heimat["topic"] == "foerderung"
+    assert heimat["stand"] == "2026-11-01"
+    assert heimat["valid_until"] == "2027-12-31"
+    assert heimat["chunks"] >= 1
+    assert by_title["Sonderprogramm Digitalbonus 2025"]["freshness"] == "expired"
+    text = ok(digitalteam(root, "docs", "list"))
+    assert f"{heimat['id']}  foerderung" in text and "⚠ abgelaufen" in text
+
+    shown = json.loads(ok(digitalteam(root, "docs", "show", heimat["id"], "--json")))
+    assert shown["source"] == heimat["source"]
+    assert "title        Heimat-Scheck" in ok(digitalteam(root, "docs", "show", "heimat-scheck"))
+
+    expiring = json.loads(ok(digitalteam(root, "docs", "expiring", "--days", "30", "--json")))
+    assert "Sonderprogramm Digitalbonus 2025" in [d["title"] for d in expiring["expired"]]
+    assert "Heimat-Scheck" not in [d["title"] for d in expiring["expiring"]]
+    plain = ok(digitalteam(root, "docs", "expiring", "--days", "30"))
+    assert plain.startswith("Abgelaufen")
+
+    missing = digitalteam(root, "docs", "show", "gibtsnicht")
+    assert missing.returncode == 2
+    assert "Kein Dokument mit der Kennung 'gibtsnicht'" in missing.stderr
+
+
+def test_docs_add_set_remove_and_audit(root: Path, tmp_path: Path) -> None:
+    pdf = tmp_path / "Kulturrucksack.pdf"
+    pdf.write_bytes(make_pdf([["Kulturrucksack NRW", "Bis zu 8.000 Euro pro Projekt."]]))
+    added = json.loads(ok(digitalteam(root, "docs", "add", str(pdf), "--json")))
+    assert added["detected"] == "PDF"
+    assert added["missing"] == ["topic"]
+    doc_id = added["document"]["id"]
+    changed = json.loads(
+        ok(
+            digitalteam(
+                root,
+                "docs",
+                "set",
+                doc_id,
+                "--topic",
+                "foerderung",
+                "--valid-until",
+                "30.06.2027",
+                "--json",
+            )
+        )
+    )
+    assert changed["document"]["source"] == "knowledge/foerderung/kulturrucksack.md"
+    assert changed["document"]["valid_until"] == "2027-06-30"
+    assert changed["missing"] == []
+
+    refused = digitalteam(root, "docs", "remove", "kulturrucksack")
+    assert refused.returncode == 2 and "--yes" in refused.stderr
+    removed = json.loads(
+        ok(digitalteam(root, "docs", "remove", "kulturrucksack", "--yes", "--json"))
+    )
+    assert removed["removed"]["source"] == "knowledge/foerderung/kulturrucksack.md"
+    titles = [d["title"] for d in json.loads(ok(digitalteam(root, "docs", "list", "--json")))]
+    assert "Kulturrucksack NRW" not in titles
+
+    audit = json.loads(ok(digitalteam(root, "audit", "--json")))
+    assert [e["action"] for e in audit] == ["remove", "update_meta", "update_meta", "add"]
+    assert all(e["actor"].startswith("cli") for e in audit)
+    assert "remove" in ok(digitalteam(root, "audit"))
+
+    bad = digitalteam(root, "docs", "add", str(tmp_path / "fehlt.pdf"))
+    assert bad.returncode == 2 and "kann nicht gelesen werden" in bad.stderr
+    bad_date = digitalteam(root, "docs", "set", "heimat-scheck", "--valid-until", "morgen")
+    assert bad_date.returncode == 2 and "kein Datum" in bad_date.stderr
+
+
+def test_report_formats_and_since(root: Path) -> None:
+    db = Database(f"sqlite:///{(root / 'data' / 'assistant.sqlite3').resolve()}")
+    recorder = GapRecorder(db)
+    for question in ("Was kostet ein Audioguide?", "Wie teuer ist ein Audioguide für uns?"):
+        recorder.record(GapKind.UNANSWERED, question)
+    recorder.record(GapKind.THUMBS_DOWN, "Wie beantrage ich den Heimat-Scheck?")
+    db.dispose()
+    data = json.loads(ok(digitalteam(root, "report", "--format", "json")))
+    assert [g["count"] for g in data["groups"]] == [2, 1]
+    assert ok(digitalteam(root, "report")).startswith("# Wissenslücken")
+    assert ok(digitalteam(root, "report", "--format", "csv")).startswith("rang,anzahl")
+    future = json.loads(
+        ok(digitalteam(root, "report", "--since", "2999-01-01", "--format", "json"))
+    )
+    assert future["groups"] == []
+    bad = digitalteam(root, "report", "--since", "gestern")
+    assert bad.returncode == 2 and "kein Datum" in bad.stderr
