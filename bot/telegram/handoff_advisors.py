@@ -17,7 +17,7 @@ from bot.handoff.cases import NOT_ADVISOR, CaseAction, notification_for
 from bot.handoff.errors import HandoffError, NotAuthorised
 from bot.telegram import handoff_callbacks as cb
 from bot.telegram.handoff_booking import offer_slots
-from bot.telegram.handoff_common import deliver, handoff_of, refuse
+from bot.telegram.handoff_common import callback_args, deliver, handoff_of, refuse
 from bot.telegram.handoff_notify import refresh_notices
 from bot.telegram.handoff_render import case_message
 from bot.telegram.services import BotContext
@@ -183,14 +183,10 @@ async def _add_slot(message: Message, context: BotContext, advisor: int, args: l
 
 async def remove_slot(update: Update, context: BotContext) -> None:
     """🗑 under /zeiten."""
-    query = update.callback_query
-    user = update.effective_user
-    parsed = cb.parse(query.data if query else None)
-    if query is None or user is None:
+    args = await callback_args(update)
+    if args is None:
         return
-    if parsed is None:
-        await query.answer("Diese Schaltfläche ist nicht mehr aktuell.")
-        return
+    query, user, parsed = args
     handoff = handoff_of(context)
     if not handoff.advisors.is_advisor(user.id):
         await query.answer(NOT_ADVISOR[:200], show_alert=True)

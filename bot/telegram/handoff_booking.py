@@ -20,7 +20,15 @@ from bot.booking.reminders import Lead
 from bot.handoff.cases import CaseView
 from bot.handoff.errors import HandoffError, SlotTaken
 from bot.telegram import handoff_callbacks as cb
-from bot.telegram.handoff_common import deliver, deliver_file, edit_quietly, handoff_of, refuse
+from bot.telegram.handoff_common import (
+    STALE,
+    callback_args,
+    deliver,
+    deliver_file,
+    edit_quietly,
+    handoff_of,
+    refuse,
+)
 from bot.telegram.handoff_render import booking_keyboard, booking_line, slot_keyboard
 from bot.telegram.services import BotContext
 
@@ -28,7 +36,6 @@ log = logging.getLogger(__name__)
 
 REMINDER_JOB = "handoff-reminders"
 SWEEP_EVERY = timedelta(minutes=5)
-STALE = "Diese Schaltfläche ist nicht mehr aktuell."
 OFFER_TEXT = (
     "<b>Terminvorschläge zu Ihrer Anfrage #{case}</b>\n{name} bietet Ihnen diese Zeiten an "
     "(Berliner Zeit). Bitte wählen Sie eine aus:"
@@ -52,14 +59,10 @@ async def offer_slots(context: BotContext, case: CaseView) -> bool:
 
 async def turn_page(update: Update, context: BotContext) -> None:
     """‹ / › under offered slots (for booking or moving)."""
-    query = update.callback_query
-    user = update.effective_user
-    parsed = cb.parse(query.data if query else None)
-    if query is None or user is None:
+    args = await callback_args(update)
+    if args is None:
         return
-    if parsed is None:
-        await query.answer(STALE)
-        return
+    query, user, parsed = args
     handoff = handoff_of(context)
     target, page_no = parsed.number(0), parsed.number(1)
     if parsed.kind == "hp":
@@ -102,14 +105,10 @@ def _has_cancel_button(message: Message) -> bool:
 
 async def book_slot(update: Update, context: BotContext) -> None:
     """The user picks an offered slot."""
-    query = update.callback_query
-    user = update.effective_user
-    parsed = cb.parse(query.data if query else None)
-    if query is None or user is None:
+    args = await callback_args(update)
+    if args is None:
         return
-    if parsed is None:
-        await query.answer(STALE)
-        return
+    query, user, parsed = args
     handoff = handoff_of(context)
     case_id, slot_id = parsed.number(0), parsed.number(1)
     try:
@@ -184,14 +183,10 @@ async def list_bookings(update: Update, context: BotContext) -> None:
 
 async def cancel_booking(update: Update, context: BotContext) -> None:
     """Absagen: free the slot and tell the other side (with a cancelling .ics)."""
-    query = update.callback_query
-    user = update.effective_user
-    parsed = cb.parse(query.data if query else None)
-    if query is None or user is None:
+    args = await callback_args(update)
+    if args is None:
         return
-    if parsed is None:
-        await query.answer(STALE)
-        return
+    query, user, parsed = args
     try:
         cancellation = await asyncio.to_thread(
             handoff_of(context).bookings.cancel, parsed.number(0), user.id
@@ -223,14 +218,10 @@ async def tell_cancelled(context: BotContext, cancellation: Cancellation, reason
 
 async def move_booking(update: Update, context: BotContext) -> None:
     """A slot chosen for moving a booking."""
-    query = update.callback_query
-    user = update.effective_user
-    parsed = cb.parse(query.data if query else None)
-    if query is None or user is None:
+    args = await callback_args(update)
+    if args is None:
         return
-    if parsed is None:
-        await query.answer(STALE)
-        return
+    query, user, parsed = args
     try:
         cancelled, moved = await asyncio.to_thread(
             handoff_of(context).bookings.move, parsed.number(0), parsed.number(1), user.id

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import logging
 
-from telegram import CallbackQuery, InlineKeyboardMarkup, InputFile, Message
+from telegram import CallbackQuery, InlineKeyboardMarkup, InputFile, Message, Update, User
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden
 
 from bot.handoff.errors import HandoffError
 from bot.handoff.service import Handoff
+from bot.telegram import handoff_callbacks as cb
 from bot.telegram.services import BotContext
 
 log = logging.getLogger(__name__)
@@ -66,3 +67,19 @@ async def edit_quietly(
         await query.edit_message_text(html, parse_mode=ParseMode.HTML, reply_markup=markup)
     except BadRequest as exc:
         log.debug("could not edit the message: %s", exc)
+
+
+STALE = "Diese Schaltfläche ist nicht mehr aktuell."
+
+
+async def callback_args(update: Update) -> tuple[CallbackQuery, User, cb.Parsed] | None:
+    """The pressed button's query, user and parsed data; stale or forged data is answered here."""
+    query = update.callback_query
+    user = update.effective_user
+    if query is None or user is None:
+        return None
+    parsed = cb.parse(query.data)
+    if parsed is None:
+        await query.answer(STALE)
+        return None
+    return query, user, parsed

@@ -12,7 +12,7 @@ from bot.booking.bookings import Cancellation
 from bot.handoff.privacy import render_my_data
 from bot.telegram import handoff_callbacks as cb
 from bot.telegram.handoff_booking import schedule_reminders, tell_cancelled
-from bot.telegram.handoff_common import edit_quietly, handoff_of
+from bot.telegram.handoff_common import callback_args, edit_quietly, handoff_of
 from bot.telegram.services import BotContext
 
 log = logging.getLogger(__name__)
@@ -53,14 +53,10 @@ async def ask_to_delete(update: Update, context: BotContext) -> None:
 
 async def delete_data(update: Update, context: BotContext) -> None:
     """The confirmation buttons: delete everything, cancel appointments, tell the advisors."""
-    query = update.callback_query
-    user = update.effective_user
-    parsed = cb.parse(query.data if query else None)
-    if query is None or user is None:
+    args = await callback_args(update)
+    if args is None:
         return
-    if parsed is None:
-        await query.answer("Diese Schaltfläche ist nicht mehr aktuell.")
-        return
+    query, user, parsed = args
     if parsed.fields[0] == "n":
         await query.answer()
         await edit_quietly(query, "In Ordnung, es wurde nichts gelöscht.")
