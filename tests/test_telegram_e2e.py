@@ -54,7 +54,11 @@ async def test_start_sets_commands_and_greets_with_examples(bot: RunningBot) -> 
         "themen",
         "neu",
         "termin",
+        "termine",
+        "abbrechen",
         "datenschutz",
+        "meine_daten",
+        "daten_loeschen",
     ]
     tg.message(USER, "/start")
     (welcome,) = await tg.wait_messages(USER, 1)

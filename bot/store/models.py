@@ -1,7 +1,8 @@
 """ORM models shared by the engine, the Telegram adapter and the editors' tools.
 
-Personal data lives only in ``users``, ``conversation_turns`` and ``feedback`` and is deleted on
-request; ``knowledge_gaps`` and ``audit_log`` hold no user ids.
+Users' personal data lives in ``users``, ``conversation_turns`` and ``feedback`` (and the handoff
+tables) and is deleted on request; ``knowledge_gaps`` holds no user ids; ``audit_log`` names the
+editor who acted (editors are configured by id anyway).
 """
 
 from __future__ import annotations

@@ -11,7 +11,11 @@ COMMANDS: tuple[tuple[str, str], ...] = (
     ("themen", "Themen und Dokumente durchblättern"),
     ("neu", "Neues Gespräch beginnen (Verlauf vergessen)"),
     ("termin", "Persönliche Beratung anfragen"),
+    ("termine", "Ihre gebuchten Beratungstermine"),
+    ("abbrechen", "Laufende Beratungsanfrage abbrechen"),
     ("datenschutz", "Was gespeichert wird und wie Sie es löschen"),
+    ("meine_daten", "Anzeigen, was über Sie gespeichert ist"),
+    ("daten_loeschen", "Alle Ihre Daten löschen"),
 )
 
 EXAMPLE_QUESTIONS: tuple[str, ...] = (
