@@ -7,10 +7,12 @@ knowledge base: the cosine similarity of the best dense hit and how much of the 
 
 from __future__ import annotations
 
+import re
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
+from bot.cues import answer_cues
 from ingest.index import KnowledgeIndex, StoredChunk
 from ingest.lexical import GermanAnalyzer, LexicalIndex
 from ingest.manifest import Manifest
@@ -120,7 +122,7 @@ class Retriever:
                 for cid, s in corpus.lexical.search(query, cfg.candidates * 2)
                 if topic is None or corpus.chunks[cid].metadata.get("topic") == topic
             ][: cfg.candidates]
-        hits = self._fuse(corpus, dense, lexical)
+        hits = self._prefer_cued(self._fuse(corpus, dense, lexical), answer_cues(query))
         capped = _cap_per_document(hits, cfg.max_chunks_per_doc)[:k]
         top_dense = max((s for _, s in dense), default=0.0)
         coverage = self.coverage(query, [h.chunk for h in capped[:3]])
@@ -153,6 +155,17 @@ class Retriever:
             for cid, score in ordered
             if cid in corpus.chunks
         ]
+
+    def _prefer_cued(self, hits: list[Hit], cues: tuple[re.Pattern[str], ...]) -> list[Hit]:
+        """Lift chunks that contain what a "wann"/"wie viel" question asks for (a date, an amount)."""
+        if not cues:
+            return hits
+        bonus = 0.3 * self.config.dense_weight / (self.config.rrf_k + 1)
+        lifted = [
+            replace(h, score=h.score + bonus) if any(c.search(h.chunk.text) for c in cues) else h
+            for h in hits
+        ]
+        return sorted(lifted, key=lambda h: h.score, reverse=True)
 
     def coverage(self, query: str, chunks: list[StoredChunk]) -> float:
         """IDF-weighted share of the query's terms found in the chunks (with title and heading).

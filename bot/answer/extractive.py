@@ -6,39 +6,14 @@ knowledge document, ordered by source rank and position, each followed by its ci
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import date
 
 from bot.answer.citations import Citation, citation_for, sources_block
 from bot.answer.sentences import split_sentences
+from bot.cues import answer_cues
 from bot.retrieval import Hit
 from ingest.lexical import GermanAnalyzer, LexicalIndex
-
-_ASKS_WHEN = re.compile(
-    r"\b(wann|bis wann|ab wann|frist\w*|stichtag\w*|deadline|termin\w*)\b", re.I
-)
-_ASKS_AMOUNT = re.compile(
-    r"\b(wie ?viel|wie hoch|höhe|hoehe|betrag|beträge|kosten|kostet|summe|euro|prozent|"
-    r"eigenanteil|förderquote|foerderquote|zuschuss)\b",
-    re.I,
-)
-_HAS_DATE = re.compile(
-    r"\b(\d{1,2}\.\s?(januar|februar|märz|april|mai|juni|juli|august|september|oktober|"
-    r"november|dezember)|\d{1,2}\.\d{1,2}\.(\d{2,4})?|jährlich|jederzeit|laufend|stichtag)",
-    re.I,
-)
-_HAS_AMOUNT = re.compile(r"(\d[\d.,]*\s?(€|euro|prozent|%))|\beigenanteil\b|\bfestbetrag\b", re.I)
-
-
-def _cue_bonus(question: str) -> tuple[re.Pattern[str], ...]:
-    """Patterns a good answer sentence should match, from the kind of question asked."""
-    cues: list[re.Pattern[str]] = []
-    if _ASKS_WHEN.search(question):
-        cues.append(_HAS_DATE)
-    if _ASKS_AMOUNT.search(question):
-        cues.append(_HAS_AMOUNT)
-    return tuple(cues)
 
 
 @dataclass(frozen=True)
@@ -71,9 +46,9 @@ def _overlap(terms: set[str], sentence_terms: set[str]) -> set[str]:
 
 
 def _form_factor(sentence: str) -> float:
-    """Down-weight sentences that rarely make good answers: questions, quoted examples, fragments."""
+    """Down-weight sentences that rarely make good answers: questions, links, quoted examples, fragments."""
     factor = 1.0
-    if sentence.endswith("?"):
+    if sentence.endswith("?") or "http" in sentence:
         factor *= 0.3
     if sentence.startswith(("„", '"', "Beispiel:", "Zum Beispiel:")):
         factor *= 0.5
@@ -94,15 +69,17 @@ class ExtractiveAnswerer:
         """Build the answer for ``question`` from ``hits`` (best first)."""
         terms = set(self._analyzer.terms(question))
         weights = {t: max(lexical.idf(t), 0.5) for t in terms}
-        cues = _cue_bonus(question)
+        cues = answer_cues(question)
         cue_weight = max(weights.values(), default=1.0)
         candidates: list[_Candidate] = []
         for rank, hit in enumerate(hits):
             heading_terms = set(self._analyzer.terms(hit.meta("heading")))
-            heading_bonus = 0.15 * sum(weights[t] for t in _overlap(terms, heading_terms))
+            in_heading = _overlap(terms, heading_terms)
             for position, sentence in enumerate(split_sentences(hit.chunk.text)):
                 found = _overlap(terms, set(self._analyzer.terms(sentence)))
-                score = sum(weights[t] for t in found) + (heading_bonus if found else 0.0)
+                # A sentence inherits half the weight of question terms its section heading names.
+                score = sum(weights[t] for t in found)
+                score += 0.5 * sum(weights[t] for t in in_heading - found)
                 score += sum(cue_weight for cue in cues if cue.search(sentence))
                 score *= _form_factor(sentence) / (1.0 + 0.25 * rank)
                 candidates.append(_Candidate(rank, position, sentence, score))
