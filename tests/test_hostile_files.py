@@ -20,7 +20,7 @@ from ingest.errors import DocumentRejected
 from ingest.loaders import LoaderLimits, load_bytes
 from tests.conftest import SettingsFactory
 from tests.editor_fixtures import EditorEnv, make_editor_env
-from tests.samples import encrypt_pdf, make_docx, make_pdf
+from tests.samples import assemble_pdf, encrypt_pdf, make_docx, make_pdf
 
 LIMITS = LoaderLimits()
 MAX_PEAK_BYTES = 150 * 1024 * 1024
@@ -32,19 +32,7 @@ def editor_env(settings_factory: SettingsFactory, tmp_path: Path) -> EditorEnv:
 
 
 def _pdf(objects: list[bytes]) -> bytes:
-    out = io.BytesIO()
-    out.write(b"%PDF-1.4\n")
-    offsets = []
-    for number, body in enumerate(objects, start=1):
-        offsets.append(out.tell())
-        out.write(b"%d 0 obj\n" % number + body + b"\nendobj\n")
-    xref = out.tell()
-    out.write(b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1))
-    for offset in offsets:
-        out.write(b"%010d 00000 n \n" % offset)
-    out.write(b"trailer\n<< /Size %d /Root 1 0 R >>\n" % (len(objects) + 1))
-    out.write(b"startxref\n%d\n%%%%EOF\n" % xref)
-    return out.getvalue()
+    return assemble_pdf(objects)
 
 
 def pdf_bomb(unpacked: int) -> bytes:

@@ -116,12 +116,7 @@ class BookingService:
     def cancel(self, booking_id: int, actor_id: int) -> Cancellation:
         """Cancel a booking as its user or its advisor; the slot becomes free again."""
         with self._db.session() as session:
-            row = session.get(Booking, booking_id, with_for_update=True)
-            if row is None:
-                raise StaleAction("Diesen Termin gibt es nicht mehr.")
-            if actor_id not in (row.user_id, row.advisor_id):
-                log.warning("user %s tried to cancel booking %s", actor_id, booking_id)
-                raise NotAuthorised("Diesen Termin können Sie nicht absagen.")
+            row = _own_booking(session, booking_id, actor_id, "absagen")
             slot = session.get(Slot, row.slot_id)
             assert slot is not None
             view = view_of(row, slot, session.get(Case, row.case_id))
@@ -136,12 +131,7 @@ class BookingService:
         """Move a booking to another free slot of the same advisor, in one transaction."""
         try:
             with self._db.session() as session:
-                row = session.get(Booking, booking_id, with_for_update=True)
-                if row is None:
-                    raise StaleAction("Diesen Termin gibt es nicht mehr.")
-                if actor_id not in (row.user_id, row.advisor_id):
-                    log.warning("user %s tried to move booking %s", actor_id, booking_id)
-                    raise NotAuthorised("Diesen Termin können Sie nicht verschieben.")
+                row = _own_booking(session, booking_id, actor_id, "verschieben")
                 case = session.get(Case, row.case_id)
                 old_slot = session.get(Slot, row.slot_id)
                 assert case is not None and old_slot is not None
@@ -219,3 +209,14 @@ class BookingService:
             .join(Slot, Slot.id == Booking.slot_id)
             .where(Booking.case_id == case_id, Slot.ends_at > self._clock())
         )
+
+
+def _own_booking(session: Session, booking_id: int, actor_id: int, verb: str) -> Booking:
+    """The booking, locked, if the actor is its user or its advisor (``verb``: German action)."""
+    row = session.get(Booking, booking_id, with_for_update=True)
+    if row is None:
+        raise StaleAction("Diesen Termin gibt es nicht mehr.")
+    if actor_id not in (row.user_id, row.advisor_id):
+        log.warning("user %s may not change booking %s", actor_id, booking_id)
+        raise NotAuthorised(f"Diesen Termin können Sie nicht {verb}.")
+    return row
