@@ -11,8 +11,9 @@ from langchain_text_splitters import MarkdownHeaderTextSplitter, RecursiveCharac
 from ingest.documents import Chunk, Document
 
 _HEADERS = [("#", "h1"), ("##", "h2"), ("###", "h3"), ("####", "h4")]
-# Bump when chunk boundaries or chunk metadata change, so that sync rebuilds the index.
-CHUNKER_VERSION = 2
+# Bump when chunk boundaries, chunk metadata or sentence splitting change, so that sync rebuilds
+# the index (6: aliases in the metadata, sentence and document vectors, paragraph-aware sentences).
+CHUNKER_VERSION = 6
 
 
 @dataclass(frozen=True)
@@ -46,6 +47,7 @@ def document_metadata(doc: Document) -> dict[str, str | int | float | bool]:
         "title": meta.title,
         "topic": meta.topic or "",
         "tags": ",".join(meta.tags),
+        "aliases": "\n".join(meta.aliases),
         "audience": ",".join(meta.audience),
         "sources": "\n".join(meta.sources),
         "stand": meta.stand.isoformat() if meta.stand else "",

@@ -15,6 +15,7 @@ class DocumentMeta:
     title: str
     topic: str | None = None
     tags: tuple[str, ...] = ()
+    aliases: tuple[str, ...] = ()
     audience: tuple[str, ...] = ()
     sources: tuple[str, ...] = ()
     stand: date | None = None

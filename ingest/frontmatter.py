@@ -76,6 +76,7 @@ def meta_from_mapping(data: dict[str, Any], fallback_title: str) -> DocumentMeta
         title=str(title).strip() if title else fallback_title,
         topic=topic.strip().lower() if topic else None,
         tags=_string_list(data.get("tags"), "tags"),
+        aliases=_string_list(data.get("aliases"), "aliases"),
         audience=_string_list(data.get("audience"), "audience"),
         sources=_string_list(data.get("sources"), "sources"),
         stand=parse_date(data.get("stand"), "stand"),

@@ -1,4 +1,10 @@
-"""The knowledge index: a Chroma collection of chunk vectors plus the manifest of live versions.
+"""The knowledge index: Chroma collections of chunk and sentence vectors plus the manifest.
+
+Every chunk is embedded whole (for retrieval) and sentence by sentence (for choosing the sentences
+of an answer); each document once more by its title and summary (a document-level ranking). The
+sentence and document vectors live in a second collection, keyed by chunk id: sentence ``n`` of a
+chunk is ``<chunk id>/<n>``, the document vector hangs on its first chunk as ``<chunk id>/doc``
+(n = -1), so both share the chunks' life cycle (replaced, removed and cleaned up with them).
 
 Chroma runs embedded (PersistentClient under the data directory) or as a server (HttpClient).
 Telemetry is off and the collection never uses Chroma's default embedding function: vectors
@@ -8,6 +14,7 @@ come from our own embedder.
 from __future__ import annotations
 
 import logging
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -17,10 +24,12 @@ import numpy as np
 from ingest.documents import Chunk, Document
 from ingest.embeddings import Embedder
 from ingest.manifest import FileEntry, Manifest, load_manifest, save_manifest
+from ingest.sentences import split_units
 
 log = logging.getLogger(__name__)
 
 COLLECTION = "knowledge"
+SENTENCES = "knowledge_sentences"
 
 
 @dataclass(frozen=True)
@@ -52,6 +61,25 @@ def _client(config: ChromaConfig) -> Any:
     return chromadb.PersistentClient(path=str(config.path), settings=settings)
 
 
+DOCUMENT_VECTOR = -1
+
+
+def document_text(doc: Document) -> str:
+    """What represents a whole document: its title and summary."""
+    return f"{doc.meta.title}. {doc.meta.summary or ''}".strip()
+
+
+def sentence_context(chunk: Chunk) -> str:
+    """What a sentence is embedded with: its document's short title and its section heading.
+
+    "Heimat-Scheck – Wer kann den Heimat-Scheck beantragen?: Kommunen sind nicht
+    antragsberechtigt." says more about the question it answers than the bare sentence.
+    """
+    title = re.split(r":| – ", str(chunk.metadata.get("title", "")), maxsplit=1)[0].strip()
+    parts = [p for p in (title, chunk.heading.split(" > ")[-1] if chunk.heading else "") if p]
+    return f"{' – '.join(parts)}: " if parts else ""
+
+
 class KnowledgeIndex:
     """Chunks with vectors in Chroma; the manifest decides which of them are live."""
 
@@ -62,6 +90,7 @@ class KnowledgeIndex:
         self._manifest_path = data_dir / "manifest.json"
         self._client: Any = None
         self._collection: Any = None
+        self._sentences: Any = None
         self._stamp: tuple[int, int] | None = None
         self.manifest = self._open_manifest()
 
@@ -105,6 +134,16 @@ class KnowledgeIndex:
             )
         return self._collection
 
+    @property
+    def sentence_collection(self) -> Any:
+        """The Chroma collection of sentence vectors, opened on first use."""
+        if self._sentences is None:
+            self.collection  # noqa: B018 - opens the client
+            self._sentences = self._client.get_or_create_collection(
+                SENTENCES, metadata={"hnsw:space": "cosine"}, embedding_function=None
+            )
+        return self._sentences
+
     def needs_rebuild(self, chunking: str) -> bool:
         """True when the index was built with another embedding model or chunking."""
         if not self.manifest.files:
@@ -124,8 +163,12 @@ class KnowledgeIndex:
             chunking,
         )
         self.collection  # noqa: B018 - opens the client
-        self._client.delete_collection(COLLECTION)
+        existing = {getattr(c, "name", c) for c in self._client.list_collections()}
+        for name in (COLLECTION, SENTENCES):
+            if name in existing:
+                self._client.delete_collection(name)
         self._collection = None
+        self._sentences = None
         self.manifest = Manifest(embedding_model=self.embedder.name, chunking=chunking)
         self._save()
 
@@ -138,6 +181,7 @@ class KnowledgeIndex:
         if not chunks:
             raise ValueError("a document without chunks cannot be indexed")
         vectors = self.embedder.embed_passages([c.embed_text for c in chunks])
+        self._put_sentences(doc, chunks)
         self.collection.upsert(
             ids=[c.id for c in chunks],
             embeddings=np.asarray(vectors, dtype=np.float32),
@@ -158,7 +202,31 @@ class KnowledgeIndex:
         if old is not None:
             stale = sorted(set(old.chunk_ids) - {c.id for c in chunks})
             if stale:
-                self.collection.delete(ids=stale)
+                self._delete_chunks(stale)
+
+    def _put_sentences(self, doc: Document, chunks: list[Chunk]) -> None:
+        ids: list[str] = [f"{chunks[0].id}/doc"]
+        texts: list[str] = [document_text(doc)]
+        metadatas: list[dict[str, Any]] = [{"chunk": chunks[0].id, "n": DOCUMENT_VECTOR}]
+        for chunk in chunks:
+            context = sentence_context(chunk)
+            for n, unit in enumerate(split_units(chunk.text)):
+                ids.append(f"{chunk.id}/{n:03d}")
+                texts.append(f"{context}{unit.embed_text()}")
+                metadatas.append({"chunk": chunk.id, "n": n})
+        vectors = self.embedder.embed_passages(texts)
+        for i in range(0, len(ids), 1000):
+            self.sentence_collection.upsert(
+                ids=ids[i : i + 1000],
+                embeddings=np.asarray(vectors[i : i + 1000], dtype=np.float32),
+                metadatas=metadatas[i : i + 1000],
+            )
+
+    def _delete_chunks(self, chunk_ids: list[str]) -> None:
+        for i in range(0, len(chunk_ids), 500):
+            batch = chunk_ids[i : i + 500]
+            self.collection.delete(ids=batch)
+            self.sentence_collection.delete(where={"chunk": {"$in": batch}})
 
     def remove_document(self, source: str) -> bool:
         """Retire a document and its chunks; False if it was not indexed."""
@@ -167,15 +235,22 @@ class KnowledgeIndex:
             return False
         self._commit()
         if entry.chunk_ids:
-            self.collection.delete(ids=entry.chunk_ids)
+            self._delete_chunks(entry.chunk_ids)
         return True
 
     def remove_orphans(self) -> int:
         """Delete vectors that no live document owns (left by an ingest that was killed)."""
-        existing = set(self.collection.get(include=[])["ids"])
-        orphans = sorted(existing - self.manifest.live_chunk_ids())
-        for i in range(0, len(orphans), 500):
-            self.collection.delete(ids=orphans[i : i + 500])
+        live = self.manifest.live_chunk_ids()
+        orphans = sorted(set(self.collection.get(include=[])["ids"]) - live)
+        self._delete_chunks(orphans)
+        stray = sorted(
+            {
+                str(meta.get("chunk"))
+                for meta in self.sentence_collection.get(include=["metadatas"])["metadatas"]
+                if meta and meta.get("chunk") not in live
+            }
+        )
+        self._delete_chunks(stray)
         return len(orphans)
 
     def live_chunks(self) -> list[StoredChunk]:
@@ -191,6 +266,31 @@ class KnowledgeIndex:
             )
         }
         return [by_id[cid] for cid in ids if cid in by_id]
+
+    def sentence_vectors(
+        self, chunk_ids: set[str]
+    ) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
+        """Sentence vectors of the given chunks (one row per sentence, in chunk order), and the
+        document vectors keyed by the chunk they hang on."""
+        if not chunk_ids:
+            return {}, {}
+        result = self.sentence_collection.get(include=["embeddings", "metadatas"])
+        rows: dict[str, list[tuple[int, np.ndarray]]] = {}
+        documents: dict[str, np.ndarray] = {}
+        for meta, vector in zip(result["metadatas"], result["embeddings"], strict=True):
+            chunk = str((meta or {}).get("chunk", ""))
+            if chunk not in chunk_ids:
+                continue
+            n = int(meta.get("n", 0))
+            if n == DOCUMENT_VECTOR:
+                documents[chunk] = np.asarray(vector, dtype=np.float32)
+            else:
+                rows.setdefault(chunk, []).append((n, vector))
+        sentences = {
+            chunk: np.asarray([v for _, v in sorted(pairs, key=lambda p: p[0])], dtype=np.float32)
+            for chunk, pairs in rows.items()
+        }
+        return sentences, documents
 
     def dense_search(
         self, vector: np.ndarray, k: int, where: dict[str, Any] | None = None

@@ -63,6 +63,10 @@ class LexicalIndex:
             return 0.0
         return float(np.log(1.0 + (len(self._ids) - df + 0.5) / (df + 0.5)))
 
+    def document_frequency(self, term: str) -> int:
+        """In how many chunks a stemmed term occurs."""
+        return self._doc_freq.get(term, 0)
+
     def known(self, term: str) -> bool:
         """True if the term occurs in at least one chunk."""
         return term in self._doc_freq

@@ -220,3 +220,25 @@ def test_running_reader_picks_up_an_ingest_from_another_process(setup: Setup) ->
     setup.sync()  # a separate KnowledgeIndex, as a CLI run would use
     hits = reader.search("USB-Mikrofon Podcast", k=3).hits
     assert hits[0].source == "knowledge/c.md"
+
+
+def test_sentence_and_document_vectors_follow_their_chunks(setup: Setup) -> None:
+    from ingest.sentences import split_units
+
+    setup.sync()
+    index = setup.index()
+    live = index.manifest.live_chunk_ids()
+    sentences, documents = index.sentence_vectors(live)
+    for chunk in index.live_chunks():
+        assert sentences[chunk.id].shape == (len(split_units(chunk.text)), 384)
+    assert len(documents) == 2  # one title-and-summary vector per document
+    (setup.knowledge / "a.md").write_text(DOC_A + "\nNeu: Ein zweiter Satz.\n", encoding="utf-8")
+    setup.sync()
+    (setup.knowledge / "sub" / "b.md").unlink()
+    setup.sync()
+    index = setup.index()
+    live = index.manifest.live_chunk_ids()
+    sentences, documents = index.sentence_vectors(live)
+    stored = index.sentence_collection.get(include=["metadatas"])["metadatas"]
+    assert {m["chunk"] for m in stored} == live  # old versions and removed files left nothing
+    assert len(documents) == 1 and set(sentences) == live
