@@ -155,8 +155,8 @@ def cmd_search(settings: Settings, args: argparse.Namespace) -> int:
             print(json.dumps({"query": query, "results": results}, ensure_ascii=False), flush=True)
             continue
         print(
-            f"Suche: {query}  (Relevanz {result.confidence:.2f}, beantwortbar: "
-            f"{'ja' if result.answerable else 'nein'})"
+            f"Suche: {query}  (beste Vektor-Ähnlichkeit {result.top_dense:.2f}, "
+            f"Abdeckung der Suchbegriffe {result.coverage:.2f})"
         )
         for rank, hit in enumerate(result.hits, start=1):
             excerpt = " ".join(hit.chunk.text.split())[:160]

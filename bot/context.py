@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from bot.answer.evidence import EvidenceFinder
 from bot.answer.extractive import ExtractiveAnswerer
 from bot.answer.llm import LlmAnswerer, LlmConfig
+from bot.answer.logistic import DEFAULT_MODEL, TrustModel, load_trust_model
 from bot.answer.prompts import PromptLibrary
 from bot.engine.engine import Engine
 from bot.engine.history import HistoryStore, MemoryHistory
@@ -17,6 +20,8 @@ from ingest.embeddings import make_embedder
 from ingest.index import ChromaConfig, KnowledgeIndex
 from ingest.lexical import GermanAnalyzer
 from ingest.loaders import LoaderLimits
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -48,12 +53,26 @@ def retrieval_config(settings: Settings) -> RetrievalConfig:
         rrf_k=settings.rrf_k,
         dense_weight=settings.rrf_dense_weight,
         lexical_weight=settings.rrf_lexical_weight,
+        document_weight=settings.rrf_document_weight,
         candidates=settings.retrieval_candidates,
         max_chunks_per_doc=settings.max_chunks_per_doc,
-        min_dense_similarity=settings.min_dense_similarity,
-        strong_dense_similarity=settings.strong_dense_similarity,
-        min_term_coverage=settings.min_term_coverage,
     )
+
+
+def trust_model(settings: Settings) -> TrustModel:
+    """The fitted answer models (bundled with the package unless DT_ANSWER_MODEL names a file)."""
+    model = load_trust_model(settings.answer_model or DEFAULT_MODEL)
+    if (
+        model.embedding_model
+        and model.embedding_model != make_embedder(settings.embedding_model).name
+    ):
+        log.warning(
+            "the answer model was fitted with %s, the index uses %s: refit it "
+            "(python -m benchmarks.trust.fit) for reliable decisions",
+            model.embedding_model,
+            settings.embedding_model,
+        )
+    return model
 
 
 def open_index(settings: Settings) -> KnowledgeIndex:
@@ -68,8 +87,12 @@ def build_context(
     settings: Settings,
     history: HistoryStore | None = None,
     on_unanswered: Callable[[str], None] | None = None,
+    model: TrustModel | None = None,
 ) -> AppContext:
-    """Build index, retriever, answerers and engine from the settings."""
+    """Build index, retriever, answerers and engine from the settings.
+
+    ``model`` replaces the fitted answer models (only the fitting script passes one).
+    """
     index = open_index(settings)
     analyzer = GermanAnalyzer()
     retriever = Retriever(index, retrieval_config(settings), analyzer)
@@ -82,12 +105,16 @@ def build_context(
                 api_key=settings.llm_api_key.get_secret_value() if settings.llm_api_key else None,
                 timeout_s=settings.llm_timeout_s,
                 temperature=settings.llm_temperature,
+                max_tokens=settings.llm_max_tokens,
             ),
             PromptLibrary(settings.prompts_dir),
         )
+    model = model or trust_model(settings)
     engine = Engine(
         retriever,
-        ExtractiveAnswerer(analyzer, settings.answer_max_chars),
+        EvidenceFinder(analyzer, model.sentence),
+        ExtractiveAnswerer(settings.answer_max_chars),
+        model,
         history or MemoryHistory(max_turns=max(settings.history_turns, 1) * 2),
         llm=llm,
         context_chunks=settings.context_chunks,

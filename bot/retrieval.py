@@ -1,8 +1,10 @@
 """Hybrid retrieval: dense (Chroma) and German BM25, fused by weighted reciprocal rank fusion.
 
-It also computes the relevance signal that decides whether a question is answerable from the
-knowledge base: the cosine similarity of the best dense hit and how much of the question's
-(IDF-weighted) vocabulary the best chunk covers.
+A search works on one snapshot of the corpus (live chunks, BM25, sentence vectors, known names),
+which it carries in its result, so that everything computed for one question sees one index
+generation. Whether the question is answerable is decided later, from the evidence
+(bot.answer.decision); retrieval reports its signals: the best dense similarity and how much of
+the question's IDF-weighted vocabulary the best chunks cover.
 """
 
 from __future__ import annotations
@@ -12,7 +14,9 @@ import threading
 from dataclasses import dataclass, replace
 from typing import Any
 
-from bot.cues import answer_cues
+import numpy as np
+
+from bot.understand.names import NameIndex
 from ingest.index import KnowledgeIndex, StoredChunk
 from ingest.lexical import GermanAnalyzer, LexicalIndex
 from ingest.manifest import Manifest
@@ -25,11 +29,9 @@ class RetrievalConfig:
     rrf_k: int = 60
     dense_weight: float = 1.0
     lexical_weight: float = 0.6
+    document_weight: float = 0.6
     candidates: int = 30
     max_chunks_per_doc: int = 2
-    min_dense_similarity: float = 0.86
-    strong_dense_similarity: float = 0.88
-    min_term_coverage: float = 0.3
 
 
 @dataclass(frozen=True)
@@ -49,24 +51,37 @@ class Hit:
         return str(self.chunk.metadata.get(key, "") or "")
 
 
+@dataclass
+class Corpus:
+    """One generation of the index: live chunks, BM25, sentence vectors and known names."""
+
+    manifest: Manifest
+    generation: int
+    chunks: dict[str, StoredChunk]
+    lexical: LexicalIndex
+    sentence_vectors: dict[str, np.ndarray]
+    names: NameIndex
+    document_sources: list[str]
+    document_matrix: np.ndarray | None
+
+    def document_ranks(self, vector: np.ndarray) -> dict[str, int]:
+        """Rank (from 1) of every document by the similarity of its title and summary."""
+        if self.document_matrix is None:
+            return {}
+        order = np.argsort(-(self.document_matrix @ np.asarray(vector, dtype=np.float32)))
+        return {self.document_sources[i]: rank for rank, i in enumerate(order, start=1)}
+
+
 @dataclass(frozen=True)
 class SearchResult:
-    """Ranked hits plus the relevance signal."""
+    """Ranked hits, the relevance signals, and the snapshot and query vector they came from."""
 
     query: str
     hits: list[Hit]
     top_dense: float
     coverage: float
-    answerable: bool
-    confidence: float
-
-
-@dataclass
-class _Corpus:
-    manifest: Manifest
-    generation: int
-    chunks: dict[str, StoredChunk]
-    lexical: LexicalIndex
+    corpus: Corpus
+    query_vector: np.ndarray | None = None
 
 
 class Retriever:
@@ -78,7 +93,7 @@ class Retriever:
         self.index = index
         self.config = config
         self.analyzer = analyzer
-        self._corpus: _Corpus | None = None
+        self._corpus: Corpus | None = None
         self._lock = threading.Lock()
 
     def refresh(self) -> None:
@@ -86,7 +101,7 @@ class Retriever:
         with self._lock:
             self._corpus = None
 
-    def corpus(self) -> _Corpus:
+    def corpus(self) -> Corpus:
         """Live chunks and the lexical index, rebuilt when the manifest generation changed."""
         with self._lock:
             self.index.reload_if_changed()
@@ -103,15 +118,43 @@ class Retriever:
                     [_lexical_text(c) for c in chunks],
                     self.analyzer,
                 )
-                self._corpus = _Corpus(manifest, generation, {c.id: c for c in chunks}, lexical)
+                sentences, documents = self.index.sentence_vectors({c.id for c in chunks})
+                by_chunk = {c.id: c for c in chunks}
+                sources = [str(by_chunk[cid].metadata.get("source", "")) for cid in documents]
+                self._corpus = Corpus(
+                    manifest,
+                    generation,
+                    by_chunk,
+                    lexical,
+                    sentences,
+                    NameIndex.build(chunks),
+                    sources,
+                    np.vstack(list(documents.values())) if documents else None,
+                )
             return self._corpus
 
-    def search(self, query: str, k: int = 5, topic: str | None = None) -> SearchResult:
-        """Rank chunks for a query; at most ``max_chunks_per_doc`` chunks per document."""
-        corpus = self.corpus()
+    def search(
+        self,
+        query: str,
+        k: int = 5,
+        topic: str | None = None,
+        lift: tuple[re.Pattern[str], ...] = (),
+        corpus: Corpus | None = None,
+        within: str | None = None,
+    ) -> SearchResult:
+        """Rank chunks for a query; at most ``max_chunks_per_doc`` chunks per document.
+
+        ``lift`` holds patterns of what the question asks for (a date, an amount): chunks that
+        contain one rank a little higher. ``corpus`` is the snapshot to search (default: the
+        current one); ``within`` restricts the search to one document (a follow-up's subject).
+        """
+        corpus = corpus or self.corpus()
         cfg = self.config
         where: dict[str, Any] | None = {"topic": topic} if topic else None
+        if within:
+            where = {"source": within}
         dense: list[tuple[str, float]] = []
+        vector: np.ndarray | None = None
         if cfg.dense_weight > 0 and corpus.chunks:
             vector = self.index.embedder.embed_query(query)
             dense = self.index.dense_search(vector, cfg.candidates, where)
@@ -120,27 +163,28 @@ class Retriever:
             lexical = [
                 (cid, s)
                 for cid, s in corpus.lexical.search(query, cfg.candidates * 2)
-                if topic is None or corpus.chunks[cid].metadata.get("topic") == topic
+                if (topic is None or corpus.chunks[cid].metadata.get("topic") == topic)
+                and (within is None or corpus.chunks[cid].metadata.get("source") == within)
             ][: cfg.candidates]
-        hits = self._prefer_cued(self._fuse(corpus, dense, lexical), answer_cues(query))
-        capped = _cap_per_document(hits, cfg.max_chunks_per_doc)[:k]
-        top_dense = max((s for _, s in dense), default=0.0)
-        coverage = self.coverage(query, [h.chunk for h in capped[:3]])
-        answerable = bool(capped) and (
-            top_dense >= cfg.min_dense_similarity
-            and (coverage >= cfg.min_term_coverage or top_dense >= cfg.strong_dense_similarity)
-        )
+        hits = self._fuse(corpus, dense, lexical)
+        if cfg.document_weight > 0 and vector is not None and within is None:
+            hits = self._prefer_documents(hits, corpus.document_ranks(vector))
+        hits = self._prefer_cued(hits, lift)
+        capped = _cap_per_document(hits, k if within else cfg.max_chunks_per_doc)[:k]
         return SearchResult(
             query=query,
             hits=capped,
-            top_dense=top_dense,
-            coverage=coverage,
-            answerable=answerable,
-            confidence=_confidence(top_dense, coverage, cfg),
+            top_dense=max((s for _, s in dense), default=0.0),
+            coverage=self.coverage(query, [h.chunk for h in capped[:3]], corpus),
+            corpus=corpus,
+            query_vector=vector,
         )
 
     def _fuse(
-        self, corpus: _Corpus, dense: list[tuple[str, float]], lexical: list[tuple[str, float]]
+        self,
+        corpus: Corpus,
+        dense: list[tuple[str, float]],
+        lexical: list[tuple[str, float]],
     ) -> list[Hit]:
         cfg = self.config
         scores: dict[str, float] = {}
@@ -156,6 +200,17 @@ class Retriever:
             if cid in corpus.chunks
         ]
 
+    def _prefer_documents(self, hits: list[Hit], ranks: dict[str, int]) -> list[Hit]:
+        """Add each chunk's document rank (by title and summary) as a third fused ranking."""
+        if not ranks:
+            return hits
+        weight, k = self.config.document_weight, self.config.rrf_k
+        lifted = [
+            replace(h, score=h.score + weight / (k + ranks[h.source])) if h.source in ranks else h
+            for h in hits
+        ]
+        return sorted(lifted, key=lambda h: h.score, reverse=True)
+
     def _prefer_cued(self, hits: list[Hit], cues: tuple[re.Pattern[str], ...]) -> list[Hit]:
         """Lift chunks that contain what a "wann"/"wie viel" question asks for (a date, an amount)."""
         if not cues:
@@ -167,13 +222,13 @@ class Retriever:
         ]
         return sorted(lifted, key=lambda h: h.score, reverse=True)
 
-    def coverage(self, query: str, chunks: list[StoredChunk]) -> float:
+    def coverage(self, query: str, chunks: list[StoredChunk], corpus: Corpus) -> float:
         """IDF-weighted share of the query's terms found in the chunks (with title and heading).
 
         A compound counts as found when one of its parts of five or more letters is found
         ("Heimatmuseum" in a text about "Heimat").
         """
-        lexical = self.corpus().lexical
+        lexical = corpus.lexical
         terms = set(self.analyzer.terms(query))
         if not terms:
             return 0.0
@@ -183,25 +238,27 @@ class Retriever:
         if total <= 0:
             return 0.0
         present = {t for chunk in chunks for t in self.analyzer.terms(_lexical_text(chunk))}
-        return sum(w for t, w in weights.items() if _found(t, present)) / total
+        return sum(w for t, w in weights.items() if term_found(t, present)) / total
 
-    def unknown_share(self, query: str) -> float:
+    def unknown_share(self, query: str, corpus: Corpus) -> float:
         """Share of the query's content terms that occur nowhere in the knowledge base."""
         terms = set(self.analyzer.terms(query))
         if not terms:
             return 1.0
-        lexical = self.corpus().lexical
+        lexical = corpus.lexical
         return sum(1 for t in terms if not lexical.known(t)) / len(terms)
 
 
 def _lexical_text(chunk: StoredChunk) -> str:
     meta = chunk.metadata
     return (
-        f"{meta.get('title', '')}\n{meta.get('heading', '')}\n{meta.get('tags', '')}\n{chunk.text}"
+        f"{meta.get('title', '')}\n{meta.get('heading', '')}\n{meta.get('tags', '')}\n"
+        f"{meta.get('aliases', '')}\n{chunk.text}"
     )
 
 
-def _found(term: str, present: set[str]) -> bool:
+def term_found(term: str, present: set[str]) -> bool:
+    """A stemmed term, or a compound with a part of five or more letters, is among ``present``."""
     if term in present:
         return True
     return any(
@@ -219,9 +276,3 @@ def _cap_per_document(hits: list[Hit], cap: int) -> list[Hit]:
             counts[hit.source] = n + 1
             kept.append(hit)
     return kept
-
-
-def _confidence(top_dense: float, coverage: float, cfg: RetrievalConfig) -> float:
-    floor = cfg.min_dense_similarity - 0.1
-    dense_part = min(1.0, max(0.0, (top_dense - floor) / 0.2))
-    return round(0.5 * dense_part + 0.5 * coverage, 3)

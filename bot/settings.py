@@ -55,12 +55,11 @@ class Settings(BaseSettings):
     rrf_k: int = Field(60, ge=1, le=1000)
     rrf_dense_weight: float = Field(1.0, ge=0)
     rrf_lexical_weight: float = Field(0.6, ge=0)
+    rrf_document_weight: float = Field(0.6, ge=0)
     retrieval_candidates: int = Field(30, ge=5, le=500)
     max_chunks_per_doc: int = Field(2, ge=1, le=10)
     context_chunks: int = Field(4, ge=1, le=12)
-    min_dense_similarity: float = Field(0.86, ge=0, le=1)
-    strong_dense_similarity: float = Field(0.88, ge=0, le=1)
-    min_term_coverage: float = Field(0.3, ge=0, le=1)
+    answer_model: Path | None = None
 
     # Answers
     answer_max_chars: int = Field(1200, ge=300, le=4000)
@@ -71,6 +70,7 @@ class Settings(BaseSettings):
     llm_api_key: SecretStr | None = None
     llm_timeout_s: float = Field(20.0, gt=0, le=600)
     llm_temperature: float = Field(0.0, ge=0, le=2)
+    llm_max_tokens: int = Field(600, ge=50, le=8000)
 
     # Telegram
     telegram_token: SecretStr | None = None
@@ -166,7 +166,7 @@ class Settings(BaseSettings):
             raise ValueError("use 1-256 characters A-Z, a-z, 0-9, '_' or '-'")
         return text
 
-    @field_validator("chroma_host", "llm_model", "database_url", mode="before")
+    @field_validator("chroma_host", "llm_model", "database_url", "answer_model", mode="before")
     @classmethod
     def _empty_is_none(cls, value: Any) -> Any:
         return None if isinstance(value, str) and not value.strip() else value

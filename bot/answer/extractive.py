@@ -1,7 +1,11 @@
-"""Extractive grounded answer: the most relevant sentences of the retrieved chunks, with citations.
+"""Extractive grounded answer: sentences of one section of the knowledge base, with citations.
 
-No text is generated, so no amount or date can be invented: every sentence is a sentence of a
-knowledge document, ordered by source rank and position, each followed by its citation number.
+No text is generated, so no amount or date can be invented. The first sentence is the one that
+answers what was asked (for a question about an amount or a deadline, the best sentence that
+contains one; for a yes/no question, the deciding sentence, phrased as in the source). Then follow
+at most ``max_support`` supporting sentences of the same section, in document order. A sentence that
+refers back ("Er ist ...", "Dafür ...") comes with the sentence before it, a list item with the
+lead-in of its list; sentences that name another programme are left out.
 """
 
 from __future__ import annotations
@@ -10,10 +14,8 @@ from dataclasses import dataclass
 from datetime import date
 
 from bot.answer.citations import Citation, citation_for, sources_block
-from bot.answer.sentences import split_sentences
-from bot.cues import answer_cues
+from bot.answer.evidence import Candidate
 from bot.retrieval import Hit
-from ingest.lexical import GermanAnalyzer, LexicalIndex
 
 
 @dataclass(frozen=True)
@@ -27,112 +29,121 @@ class Draft:
         return f"{self.body}\n\n{sources_block(self.citations)}"
 
 
-@dataclass(frozen=True)
-class _Candidate:
-    hit_rank: int
-    position: int
-    text: str
-    score: float
-
-
-def _overlap(terms: set[str], sentence_terms: set[str]) -> set[str]:
-    found = set()
-    for term in terms:
-        if term in sentence_terms or any(
-            len(p) >= 5 and (term.startswith(p) or p.startswith(term)) for p in sentence_terms
-        ):
-            found.add(term)
-    return found
-
-
-def _form_factor(sentence: str) -> float:
-    """Down-weight sentences that rarely make good answers: questions, links, quoted examples, fragments."""
-    factor = 1.0
-    if sentence.endswith("?") or "http" in sentence:
-        factor *= 0.3
-    if sentence.startswith(("„", '"', "Beispiel:", "Zum Beispiel:")):
-        factor *= 0.5
-    if len(sentence) < 30 or len(sentence) > 350:
-        factor *= 0.6
-    return factor
-
-
 class ExtractiveAnswerer:
-    """Selects and orders sentences from the top chunks."""
+    """Chooses and orders sentences from the evidence of one document section."""
 
-    def __init__(self, analyzer: GermanAnalyzer, max_chars: int, max_sentences: int = 5) -> None:
-        self._analyzer = analyzer
-        self._max_chars = max_chars
-        self._max_sentences = max_sentences
+    def __init__(self, max_chars: int, max_support: int = 3, support_margin: float = 5.0) -> None:
+        self._budget = int(max_chars * 0.62)
+        self._max_support = max_support
+        self._margin = support_margin
 
-    def compose(self, question: str, hits: list[Hit], lexical: LexicalIndex, today: date) -> Draft:
-        """Build the answer for ``question`` from ``hits`` (best first)."""
-        terms = set(self._analyzer.terms(question))
-        weights = {t: max(lexical.idf(t), 0.5) for t in terms}
-        cues = answer_cues(question)
-        cue_weight = max(weights.values(), default=1.0)
-        candidates: list[_Candidate] = []
-        for rank, hit in enumerate(hits):
-            heading_terms = set(self._analyzer.terms(hit.meta("heading")))
-            in_heading = _overlap(terms, heading_terms)
-            for position, sentence in enumerate(split_sentences(hit.chunk.text)):
-                found = _overlap(terms, set(self._analyzer.terms(sentence)))
-                # A sentence inherits half the weight of question terms its section heading names.
-                score = sum(weights[t] for t in found)
-                score += 0.5 * sum(weights[t] for t in in_heading - found)
-                score += sum(cue_weight for cue in cues if cue.search(sentence))
-                score *= _form_factor(sentence) / (1.0 + 0.25 * rank)
-                candidates.append(_Candidate(rank, position, sentence, score))
-        chosen = self._select(candidates)
-        return self._render(chosen, hits, today)
+    def compose(
+        self, candidates: list[Candidate], hits: list[Hit], today: date, prefer_cue: bool
+    ) -> Draft:
+        """Build the answer from ranked candidates (best first).
 
-    def _select(self, candidates: list[_Candidate]) -> list[_Candidate]:
+        Args:
+            candidates: scored sentences of the hits, best first.
+            hits: the search hits the candidates come from.
+            today: for marking expired sources.
+            prefer_cue: lead with the best sentence that contains the asked kind of fact.
+        """
         if not candidates:
-            return []
-        ranked = sorted(candidates, key=lambda c: (-c.score, c.hit_rank, c.position))
-        best = ranked[0]
-        if best.score <= 0:
-            # Dense match without shared words: lead with the opening of the best chunk.
-            ranked = sorted(candidates, key=lambda c: (c.hit_rank, c.position))
-        threshold = 0.45 * ranked[0].score
-        chosen: list[_Candidate] = []
-        budget = int(self._max_chars * 0.62)
-        used = 0
-        per_hit: dict[int, int] = {}
-        for cand in ranked:
-            if len(chosen) >= self._max_sentences:
+            return Draft(body="", citations=[])
+        first = self._first(candidates, hits, prefer_cue)
+        source = hits[first.hit_rank].source
+        heading = hits[first.hit_rank].meta("heading")
+        chosen = [first]
+        antecedent = self._antecedent(first, candidates)
+        if antecedent is not None:
+            chosen.insert(0, antecedent)
+        used = sum(len(c.full_text) + 5 for c in chosen)
+        section = [
+            c
+            for c in candidates
+            if c not in chosen
+            and hits[c.hit_rank].source == source
+            and (c.hit_rank == first.hit_rank or hits[c.hit_rank].meta("heading") == heading)
+        ]
+        support: list[Candidate] = []
+        for cand in section:
+            if len(support) >= self._max_support or cand.score < first.score - self._margin:
                 break
-            if chosen and cand.score < threshold:
+            if cand.features["other_subject"] or cand.features["fragment"]:
                 continue
-            if per_hit.get(cand.hit_rank, 0) >= 3:
+            if cand.features["dangling"] and not self._follows(cand, chosen + support):
                 continue
             cost = len(cand.text) + 5
-            if chosen and used + cost > budget:
+            if used + cost > self._budget:
                 continue
-            chosen.append(cand)
+            support.append(cand)
             used += cost
-            per_hit[cand.hit_rank] = per_hit.get(cand.hit_rank, 0) + 1
-        if len(chosen) == 1 and chosen[0].score > 0:
-            neighbour = [
-                c
-                for c in candidates
-                if c.hit_rank == chosen[0].hit_rank and c.position == chosen[0].position + 1
-            ]
-            if neighbour and used + len(neighbour[0].text) <= budget:
-                chosen.append(neighbour[0])
-        return sorted(chosen, key=lambda c: (c.hit_rank, c.position))
+        ordered = chosen + sorted(support, key=lambda c: (c.hit_rank, c.position))
+        return self._render(ordered, hits, today)
 
-    def _render(self, chosen: list[_Candidate], hits: list[Hit], today: date) -> Draft:
+    def _first(self, candidates: list[Candidate], hits: list[Hit], prefer_cue: bool) -> Candidate:
+        best_source = hits[candidates[0].hit_rank].source
+        pool = [c for c in candidates if hits[c.hit_rank].source == best_source]
+        if prefer_cue:
+            cued = [c for c in pool if c.features["cue"] and not c.features["other_subject"]]
+            pool = cued or pool
+        else:
+            # A yes/no question leads with the sentence that decides it, if one ranks close.
+            top = pool[0].score
+            deciding = [
+                c for c in pool if c.features["deciding"] and c.score >= top - self._margin / 2
+            ]
+            pool = deciding or pool
+        # A sentence that refers back needs the sentence before it in its chunk.
+        standalone = [c for c in pool if not (c.features["dangling"] and c.position == 0)]
+        return (standalone or pool)[0]
+
+    @staticmethod
+    def _antecedent(first: Candidate, candidates: list[Candidate]) -> Candidate | None:
+        if not first.features["dangling"] or first.position == 0:
+            return None
+        for cand in candidates:
+            if cand.hit_rank == first.hit_rank and cand.position == first.position - 1:
+                return cand
+        return None
+
+    @staticmethod
+    def _follows(cand: Candidate, chosen: list[Candidate]) -> bool:
+        return any(c.hit_rank == cand.hit_rank and c.position == cand.position - 1 for c in chosen)
+
+    @staticmethod
+    def _render(chosen: list[Candidate], hits: list[Hit], today: date) -> Draft:
         numbers: dict[tuple[str, str], int] = {}
         citations: list[Citation] = []
         parts: list[str] = []
-        for cand in chosen:
+        lead_ins: set[str] = set()
+        for n, cand in enumerate(chosen):
             hit = hits[cand.hit_rank]
             key = (hit.source, hit.meta("heading"))
             if key not in numbers:
                 numbers[key] = len(numbers) + 1
                 citations.append(citation_for(numbers[key], hit, today))
-            text = cand.text.rstrip(",;")
+            text = cand.text.rstrip(",;. ")
+            if cand.unit.lead_in and cand.unit.lead_in not in lead_ins:
+                lead_ins.add(cand.unit.lead_in)
+                if not any(c.text == cand.unit.lead_in for c in chosen):
+                    text = f"{cand.unit.lead_in} {text}"
+            following = chosen[n + 1] if n + 1 < len(chosen) else None
+            if following is not None and _same_list(cand, following):
+                parts.append(f"{text};")  # items of one list read as one sentence
+                continue
             text = text if text[-1] in ".!?:" else text + "."
             parts.append(f"{text} [{numbers[key]}]")
         return Draft(body=" ".join(parts), citations=citations)
+
+
+def _same_list(a: Candidate, b: Candidate) -> bool:
+    """Two items of the same list, one right after the other."""
+    return (
+        a.unit.list_item
+        and b.unit.list_item
+        and a.unit.lead_in is not None
+        and a.unit.lead_in == b.unit.lead_in
+        and a.hit_rank == b.hit_rank
+        and b.position == a.position + 1
+    )

@@ -1,9 +1,10 @@
 """LLM answers through any OpenAI-compatible chat model (Ollama, vLLM, hosted) via langchain.
 
-Passages are delimited as data (<quelle nr="…">…</quelle>, with delimiter look-alikes inside a
-document defused), so that instructions inside a document are not obeyed. The reply must cite at
-least one given passage; otherwise, and on any error or timeout, the caller falls back to the
-extractive answer.
+Passages and the conversation history are delimited as data (<quelle nr="…">…</quelle>,
+<verlauf>…</verlauf>, with delimiter look-alikes inside them escaped), so that instructions inside a
+document or an earlier answer are not obeyed. The reply must cite at least one given passage, and
+every amount, percentage, date and link in it must occur in a passage it cites (bot.answer.grounding);
+otherwise, and on any error or timeout, the caller falls back to the extractive answer.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from typing import Any
 
 from bot.answer.citations import Citation, citation_for
 from bot.answer.extractive import Draft
+from bot.answer.grounding import ungrounded
 from bot.answer.prompts import PromptLibrary
 from bot.errors import AnswerUnavailable
 from bot.retrieval import Hit
@@ -36,6 +38,7 @@ class LlmConfig:
     api_key: str | None
     timeout_s: float
     temperature: float = 0.0
+    max_tokens: int = 600
 
 
 def _escape_passage(text: str) -> str:
@@ -75,13 +78,16 @@ class LlmAnswerer:
                 timeout=self._config.timeout_s,
                 max_retries=0,
                 temperature=self._config.temperature,
+                max_tokens=self._config.max_tokens,
             )
         return self._model
 
     def messages(self, question: str, hits: list[Hit], history: str) -> list[tuple[str, str]]:
         """The chat messages sent to the model."""
         user = self._prompts.get("answer_user").format(
-            history=history or "(kein)", passages=format_passages(hits), question=question
+            history=f"<verlauf>\n{_escape_passage(history)}\n</verlauf>" if history else "(kein)",
+            passages=format_passages(hits),
+            question=_escape_passage(question),
         )
         return [("system", self._prompts.get("answer_system")), ("user", user)]
 
@@ -99,6 +105,15 @@ class LlmAnswerer:
         cited = sorted({int(n) for n in _CITE.findall(text) if 1 <= int(n) <= len(hits)})
         if not cited:
             raise AnswerUnavailable("LLM answer cites none of the passages")
+        missing = ungrounded(
+            text,
+            [hits[n - 1].chunk.text for n in cited],
+            [u for n in cited for u in hits[n - 1].meta("sources").split("\n") if u],
+        )
+        if missing:
+            raise AnswerUnavailable(
+                "LLM answer states facts its cited passages do not contain: " + ", ".join(missing)
+            )
         renumber = {old: new for new, old in enumerate(cited, start=1)}
         body = _CITE.sub(
             lambda m: f"[{renumber[int(m.group(1))]}]" if int(m.group(1)) in renumber else "",

@@ -1,27 +1,49 @@
-"""The conversation engine: route a message, retrieve, answer, remember.
+"""The conversation engine: route a message, retrieve, weigh the evidence, answer, remember.
 
-``Engine.reply(conversation_id, text)`` is the one entry point for every adapter. It decides
-between answer, no reliable answer, out of scope and consultation offer, and returns a typed Reply.
+``Engine.reply(conversation_id, text)`` is the one entry point for every adapter. A message is
+understood (what it asks, what it names), resolved against the previous turn if it is a follow-up,
+searched, and its evidence scored sentence by sentence; the fitted decision then answers, answers
+in part (saying what the sources do not contain), declines (saying what is unknown), or calls the
+message out of scope. The reply is typed data; adapters render it.
 """
 
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Callable
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import date
 
+from bot.answer.decision import Decision, Reason, Verdict, decide
+from bot.answer.evidence import Candidate, EvidenceFinder
 from bot.answer.extractive import Draft, ExtractiveAnswerer
 from bot.answer.llm import LlmAnswerer
-from bot.engine import intent, messages
+from bot.answer.logistic import TrustModel
+from bot.engine import messages
 from bot.engine.history import HistoryStore, Turn
 from bot.engine.reply import Reply, ReplyKind
 from bot.errors import AnswerUnavailable
 from bot.retrieval import Retriever, SearchResult
+from bot.understand import intent
+from bot.understand.asks import Ask, lift_patterns
+from bot.understand.followup import PreviousTurn, Resolved, resolve
+from bot.understand.question import Question, understand
 
 GapHook = Callable[[str], None]
 
 log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Assessment:
+    """Everything the engine found out about one message before writing the reply."""
+
+    question: Question
+    resolved: Resolved
+    result: SearchResult
+    candidates: list[Candidate]
+    decision: Decision
 
 
 class Engine:
@@ -30,7 +52,9 @@ class Engine:
     def __init__(
         self,
         retriever: Retriever,
+        finder: EvidenceFinder,
         extractive: ExtractiveAnswerer,
+        model: TrustModel,
         history: HistoryStore,
         *,
         llm: LlmAnswerer | None = None,
@@ -41,7 +65,9 @@ class Engine:
         on_unanswered: GapHook | None = None,
     ) -> None:
         self.retriever = retriever
+        self._finder = finder
         self._extractive = extractive
+        self._model = model
         self._llm = llm
         self.history = history
         self._context_chunks = context_chunks
@@ -65,62 +91,71 @@ class Engine:
         if intent.is_greeting(question):
             return Reply(question=question, kind=ReplyKind.GREETING, body=messages.GREETING)
 
-        wants_person = intent.wants_person(question) or intent.wants_individual_review(question)
         history = self.history.recent(conversation_id, self._history_turns)
-        standalone = self._standalone(question, history)
-        result = self.retriever.search(standalone, k=self._context_chunks)
-
-        if not result.answerable:
-            reply = self._unanswered(question, standalone, result, wants_person, truncated)
-        else:
-            reply = self._answer(question, standalone, result, history, wants_person, truncated)
-        if reply.kind == ReplyKind.NO_ANSWER and self._on_unanswered is not None:
+        assessment = self.assess(question, _previous(history))
+        reply = self._reply(assessment, history, truncated)
+        if reply.kind in (ReplyKind.NO_ANSWER, ReplyKind.PARTIAL) and self._on_unanswered:
             self._on_unanswered(question)
+        subject = assessment.decision.source if reply.citations else assessment.resolved.subject
         self.history.append(
             conversation_id,
             Turn(
                 question=question,
-                standalone_query=standalone,
+                standalone_query=assessment.resolved.query,
                 answer=reply.body[:500],
-                sources=tuple(c.path for c in reply.citations),
+                # A declined follow-up keeps its subject, so the next follow-up can inherit it.
+                sources=tuple(c.path for c in reply.citations) or ((subject,) if subject else ()),
                 answerable=reply.answerable,
             ),
         )
         return reply
 
-    def _standalone(self, question: str, history: list[Turn]) -> str:
-        if not history:
-            return question
-        terms = len(self.retriever.analyzer.terms(question))
-        if intent.is_follow_up(question, terms):
-            return f"{history[-1].standalone_query} {question}"
-        return question
+    def assess(self, text: str, previous: PreviousTurn | None = None) -> Assessment:
+        """Understand, resolve, search and decide, without answering (also used for fitting)."""
+        corpus = self.retriever.corpus()
+        question = understand(text, corpus.names)
+        terms = self.retriever.analyzer.terms(text)
+        distinctive = any(0 < corpus.lexical.document_frequency(t) <= 3 for t in terms)
+        resolved = resolve(question, len(terms), previous, corpus.names, distinctive)
+        subjects = set(question.named_docs)
+        if resolved.subject:
+            subjects.add(resolved.subject)
+        query = _expand(resolved.query, question, corpus.names.label)
+        lift = lift_patterns(question.asks.primary)
+        result = self.retriever.search(
+            query, k=self._context_chunks, lift=lift, corpus=corpus, within=resolved.subject
+        )
+        if not result.hits:
+            result = self.retriever.search(query, k=self._context_chunks, lift=lift, corpus=corpus)
+        candidates = self._finder.gather(question, query, result, subjects)
+        decision = decide(
+            self._model,
+            question,
+            result,
+            candidates,
+            self.retriever.unknown_share(text, corpus),
+            subjects,
+        )
+        return Assessment(question, resolved, result, candidates, decision)
 
-    def _unanswered(
-        self,
-        question: str,
-        standalone: str,
-        result: SearchResult,
-        wants_person: bool,
-        truncated: bool,
-    ) -> Reply:
+    def _reply(self, a: Assessment, history: list[Turn], truncated: bool) -> Reply:
+        question = a.question.text
+        wants_person = intent.wants_person(question) or intent.wants_individual_review(question)
         base = Reply(
             question=question,
             kind=ReplyKind.NO_ANSWER,
             body=messages.NO_ANSWER,
-            confidence=result.confidence,
+            confidence=round(a.decision.probability, 3),
             truncated=truncated,
-            standalone_query=standalone,
+            standalone_query=a.resolved.query,
             handoff_suggested=True,
         )
+        verdict = a.decision.verdict
+        if verdict is Verdict.ANSWER:
+            return self._answer(a, base, history, wants_person)
         if wants_person:
             return replace(base, kind=ReplyKind.HANDOFF_OFFER, body=messages.HANDOFF_OFFER)
-        off_topic = intent.clearly_off_topic(question) or (
-            not intent.mentions_domain(question)
-            and result.coverage < 0.25
-            and self.retriever.unknown_share(question) >= 0.5
-        )
-        if off_topic:
+        if verdict is Verdict.OUT_OF_SCOPE:
             return replace(
                 base,
                 kind=ReplyKind.OUT_OF_SCOPE,
@@ -128,46 +163,101 @@ class Engine:
                 out_of_scope=True,
                 handoff_suggested=False,
             )
-        return base
+        if verdict is Verdict.PARTIAL:
+            return self._partial(a, base)
+        return replace(base, body=self._decline_text(a))
 
-    def _answer(
-        self,
-        question: str,
-        standalone: str,
-        result: SearchResult,
-        history: list[Turn],
-        wants_person: bool,
-        truncated: bool,
-    ) -> Reply:
+    def _answer(self, a: Assessment, base: Reply, history: list[Turn], wants_person: bool) -> Reply:
         today = self._today()
         draft: Draft | None = None
         used_llm = False
         if self._llm is not None:
             try:
-                draft = self._llm.compose(question, result.hits, _history_text(history), today)
-                used_llm = True
+                draft = self._llm.compose(
+                    a.question.text, a.result.hits, _history_text(history), today
+                )
+                used_llm = bool(draft.citations)
             except AnswerUnavailable as exc:
                 log.warning("falling back to the extractive answer: %s", exc)
+                draft = None
+            if draft is not None and not draft.citations:
+                return base  # the model read the passages and found no answer: decline
         if draft is None:
-            lexical = self.retriever.corpus().lexical
-            draft = self._extractive.compose(standalone, result.hits, lexical, today)
+            draft = self._extractive.compose(
+                a.candidates, a.result.hits, today, a.question.asks.primary.specific
+            )
         if not draft.citations:
-            return self._unanswered(question, standalone, result, wants_person, truncated)
+            return base
         body = draft.body
         if wants_person:
             body = f"{body}\n\n{messages.HANDOFF_AFTER_ANSWER}"
-        return Reply(
-            question=question,
+        return replace(
+            base,
             kind=ReplyKind.ANSWER,
             body=body,
             citations=draft.citations,
-            confidence=result.confidence,
             answerable=True,
             handoff_suggested=wants_person,
-            truncated=truncated,
-            standalone_query=standalone,
             used_llm=used_llm,
         )
+
+    def _partial(self, a: Assessment, base: Reply) -> Reply:
+        draft = self._extractive.compose(a.candidates, a.result.hits, self._today(), False)
+        if not draft.citations:
+            return replace(base, body=self._decline_text(a))
+        ask = a.decision.ask or Ask.OTHER
+        body = messages.partial(ask.noun, self._subject_label(a), a.decision.detail, draft.body)
+        return replace(base, kind=ReplyKind.PARTIAL, body=body, citations=draft.citations)
+
+    def _decline_text(self, a: Assessment) -> str:
+        d = a.decision
+        if d.reason is Reason.UNKNOWN_NAME:
+            return messages.unknown_name(d.detail)
+        if d.reason is Reason.OUTSIDE_PLACE:
+            return messages.outside_region(_display_place(d.detail, a.question.text))
+        if d.reason is Reason.PERSON:
+            return messages.PERSON
+        if d.reason is Reason.ASK and d.ask is not None:
+            return messages.declined_fact(d.ask.noun, self._subject_label(a))
+        return messages.NO_ANSWER
+
+    def _subject_label(self, a: Assessment) -> str:
+        """The programme or institution the question is about, as the reply names it."""
+        names = a.result.corpus.names
+        if a.question.named_docs:
+            return names.label(a.question.named_docs[0])
+        if a.resolved.subject:
+            return names.label(a.resolved.subject)
+        known = [n for n in a.question.mentions.names if n not in a.question.unknown_names]
+        return max(known, key=len) if known else ""
+
+
+def _previous(history: list[Turn]) -> PreviousTurn | None:
+    if not history:
+        return None
+    last = history[-1]
+    return PreviousTurn(last.question, last.sources[0] if last.sources else None)
+
+
+def _expand(query: str, question: Question, label: Callable[[str], str]) -> str:
+    """Add the canonical name of each document the question names ("heimatscheck" -> Heimat-Scheck)."""
+    extra = [label(source) for source in question.named_docs]
+    extra = [e for e in extra if e.lower() not in query.lower()]
+    return " ".join([query, *extra]) if extra else query
+
+
+def _display_place(folded: str, text: str) -> str:
+    """The place as the user wrote it, capitalised ("niedersachsen" -> "Niedersachsen")."""
+    match = re.search(
+        re.escape(folded)
+        .replace("ae", "(?:ae|ä)")
+        .replace("oe", "(?:oe|ö)")
+        .replace("ue", "(?:ue|ü)"),
+        text,
+        re.I,
+    )
+    written = match.group(0) if match else folded
+    return "-".join(part[:1].upper() + part[1:] for part in written.split("-"))
 
 
 def _history_text(history: list[Turn]) -> str:

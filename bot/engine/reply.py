@@ -13,6 +13,7 @@ class ReplyKind(StrEnum):
 
     ANSWER = "answer"
     NO_ANSWER = "no_answer"
+    PARTIAL = "partial"
     OUT_OF_SCOPE = "out_of_scope"
     HANDOFF_OFFER = "handoff_offer"
     GREETING = "greeting"

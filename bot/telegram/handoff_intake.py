@@ -23,7 +23,6 @@ from telegram.ext import (
     filters,
 )
 
-from bot.engine import intent
 from bot.handoff.errors import HandoffError
 from bot.handoff.intake import CANCELLED, NOTHING_TO_CANCEL, IntakeReply, Outcome
 from bot.handoff.relay import ADVISOR, Relay
@@ -35,6 +34,7 @@ from bot.telegram.handoff_common import deliver, edit_quietly, handoff_of, refus
 from bot.telegram.handoff_notify import notify_advisors
 from bot.telegram.handoff_render import intake_message
 from bot.telegram.services import BotContext
+from bot.understand import intent
 
 log = logging.getLogger(__name__)
 

@@ -6,10 +6,24 @@ import re
 
 _HANDOFF = re.compile(
     r"\b(beratung\w*|berater\w*|termin\w*|rückruf\w*|rueckruf\w*|zurückrufen|zurueckrufen|"
+    r"ruf\w* (sie |du |ihr )?(mich|uns)\b.{0,30}\b(zurück|zurueck|an)|"
     r"ansprechpart\w*|anrufen|telefonat\w*|persönlich\w*|persoenlich\w*|"
     r"(mit|an) (jemandem|jemanden|einem menschen|einer person|einem mitarbeiter\w*|"
     r"einer mitarbeiterin|ihnen|euch)\b.{0,30}\b(sprechen|reden|telefonieren|wenden)|"
-    r"mensch(en)? sprechen|echte[nr]? person)\b",
+    r"mensch(en)? sprechen|echte[nr]? (person|personen|leute|menschen|mitarbeiter\w*)|"
+    r"(gespräch|gespraech|videocall|videokonferenz|videotermin|sprechstunde|telefonisch\w*|"
+    r"per telefon|vorbeikommen|besuch vor ort)|"
+    r"(melden sie sich|meldet euch|melde dich|kontakt (mit|zu) (ihnen|euch|jemandem)|"
+    r"kontaktieren sie)|"
+    r"(wann|ob) (hätten|haetten|haben) (sie|ihr) (mal )?zeit|"
+    r"(kann|könnte|koennte|können|koennen) (mal |bitte |uns |mir )*(jemand|einer|eine|ihr|sie)\b"
+    r".{0,50}\b(drüber ?schauen|drueber ?schauen|draufschauen|drüberlesen|gegenlesen|"
+    r"durchsehen|durchlesen|anschauen|ansehen|lesen|prüfen|pruefen|helfen|beraten|unterstützen|"
+    r"begleiten|melden|anrufen|zurückrufen|erklären)|"
+    r"(einschätzung|einschaetzung|feedback|rückmeldung|rueckmeldung|zweitmeinung)\b.{0,20}"
+    r"\b(zu|von|für|fuer|an) (unser|mein)\w*|"
+    r"hilfe (bei|mit|für) (unser|mein)\w*\s+(antrag|förderantrag|konzept|projekt|vertrag|vorhaben)"
+    r")\b",
     re.IGNORECASE,
 )
 _REVIEW = re.compile(
@@ -19,9 +33,15 @@ _REVIEW = re.compile(
     r"durchlesen)|"
     r"(prüfen|pruefen|anschauen|ansehen|durchsehen|checken|bewerten|gegenlesen)\s+sie\b.{0,40}"
     r"\b(unser|mein)\w*|"
+    r"\b(prüf|pruef|check|schau|lies|les)\w*\s+(sie |ihr |du )?(bitte |mal )*(unser|mein)\w*|"
+    r"\b(angehängt|angehaengt|beigefügt|beigefuegt|im anhang|anbei)\b|"
     r"(ist|wäre|waere|sind)\s+(unser|mein)\w*\s+[\w-]+\s+(förderfähig|foerderfaehig|zulässig|zulaessig|"
     r"erlaubt|rechtens)|"
-    r"in unserem (konkreten )?fall)",
+    r"in unserem (konkreten )?fall|"
+    r"\bob (unser|mein)\w* (projekt|antrag|förderantrag|vorhaben|konzept|idee)\b.{0,60}"
+    r"(durchgeht|durchkommt|förderfähig|gefördert wird|bewilligt|genehmigt|klappt|passt)|"
+    r"\b(würdet|würden|würdest) (ihr|sie|du) (das|den|die|ihn|es)\b.{0,30}(einreichen|abschicken|"
+    r"so stellen|so machen))",
     re.IGNORECASE,
 )
 _OFF_TOPIC = re.compile(
@@ -38,7 +58,8 @@ _DOMAIN = re.compile(
     r"homepage|internet|app\b|apps\b|audio|video|podcast|social|instagram|facebook|tiktok|"
     r"newsletter|presse|foto|bild|scan|3d|vr\b|ar\b|virtuell|qr|barriere|leichte sprache|"
     r"vermittl|führung|fuehrung|besucher|publikum|schul|lizenz|urheber|datenschutz|dsgvo|"
-    r"impressum|recht|tablet|wlan|software|daten|kultur|lwl|westfal|lippe|beratung)",
+    r"impressum|recht|tablet|wlan|software|daten|kultur|lwl|westfal|lippe|beratung|gemälde|"
+    r"gemaelde|gemeinfrei|kunstwerk|skulptur|objekt|fotograf|sammlung|exponat|vitrine)",
     re.IGNORECASE,
 )
 _GREETING = re.compile(
