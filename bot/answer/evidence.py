@@ -48,6 +48,7 @@ SENTENCE_FEATURES = (
     "chunk_start",
 )
 _URL = re.compile(r"https?://\S+")
+_JOINERS = {"für", "und", "der", "des"}
 _RULE = re.compile(
     r"antragsberechtigt|berechtigt|erlaubt|zulässig|zulaessig|pflicht|erforderlich|notwendig|"
     r"nötig|noetig|\bmuss\b|\bmüssen\b|\bdarf\b|\bdürfen\b|genügt|reicht|gilt|gelten|"
@@ -145,7 +146,7 @@ class EvidenceFinder:
         # are not a document's own subject ("Kunstmuseum Gelsenkirchen").
         aliases = {a for d in question.named_docs for a in names.subjects.get(d, [])}
         bound_names = [
-            [squash(w) for w in n.split() if squash(w)]
+            [squash(w) for w in n.split() if squash(w) and w.lower() not in _JOINERS]
             for n in question.mentions.names
             if n not in question.unknown_names
             and not any(a in squash(n) or squash(n) in a for a in aliases)

@@ -82,7 +82,7 @@ class Engine:
 
     def reply(self, conversation_id: str, text: str) -> Reply:
         """Answer one message of a conversation."""
-        question = " ".join((text or "").split())
+        question = _without_repeats(" ".join((text or "").split()))
         truncated = len(question) > self._max_chars
         if truncated:
             question = question[: self._max_chars]
@@ -93,7 +93,7 @@ class Engine:
 
         history = self.history.recent(conversation_id, self._history_turns)
         assessment = self.assess(question, _previous(history))
-        reply = self._reply(assessment, history, truncated)
+        reply = self._reply(question, assessment, history, truncated)
         if reply.kind in (ReplyKind.NO_ANSWER, ReplyKind.PARTIAL) and self._on_unanswered:
             self._on_unanswered(question)
         subject = assessment.decision.source if reply.citations else assessment.resolved.subject
@@ -112,6 +112,7 @@ class Engine:
 
     def assess(self, text: str, previous: PreviousTurn | None = None) -> Assessment:
         """Understand, resolve, search and decide, without answering (also used for fitting)."""
+        text = _focus(text)
         corpus = self.retriever.corpus()
         question = understand(text, corpus.names)
         terms = self.retriever.analyzer.terms(text)
@@ -138,8 +139,7 @@ class Engine:
         )
         return Assessment(question, resolved, result, candidates, decision)
 
-    def _reply(self, a: Assessment, history: list[Turn], truncated: bool) -> Reply:
-        question = a.question.text
+    def _reply(self, question: str, a: Assessment, history: list[Turn], truncated: bool) -> Reply:
         wants_person = intent.wants_person(question) or intent.wants_individual_review(question)
         base = Reply(
             question=question,
@@ -230,6 +230,30 @@ class Engine:
             return names.label(a.resolved.subject)
         known = [n for n in a.question.mentions.names if n not in a.question.unknown_names]
         return max(known, key=len) if known else ""
+
+
+def _focus(text: str, long: int = 500, keep: int = 400) -> str:
+    """The questions of a long message: in a page of background, what is asked is what counts.
+
+    Messages up to ``long`` characters stay as they are; in a longer one the sentences that end
+    with a question mark are kept (up to ``keep`` characters), or the opening if none does.
+    """
+    if len(text) <= long:
+        return text
+    questions = [s for s in re.split(r"(?<=[.!?])\s+", text) if s.rstrip().endswith("?")]
+    return (" ".join(questions) if questions else text)[:keep]
+
+
+def _without_repeats(text: str) -> str:
+    """Drop sentences a message repeats word for word ("Bitte ausführlich. Bitte ausführlich. …")."""
+    seen: set[str] = set()
+    kept = []
+    for sentence in re.split(r"(?<=[.!?])\s+", text):
+        key = sentence.strip().lower()
+        if key and key not in seen:
+            seen.add(key)
+            kept.append(sentence)
+    return " ".join(kept)
 
 
 def _previous(history: list[Turn]) -> PreviousTurn | None:

@@ -10,286 +10,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from bot.understand import wordlists as words
 from ingest.lexical import normalise
 
 # Words that make the next or surrounding words a name: "Programm X", "Kulturfonds X", "X-Stiftung".
-# Words that make the surrounding words a name: "Programm X", "Kulturfonds X", "X-Stiftung".
-# A compound of a programme word ("Digitalbonus", "Kulturfonds") is a name by itself; a compound
-# of an institution word ("Heimatmuseum", "Kreisarchiv") is an ordinary noun unless a name follows.
-_PROGRAMME_TRIGGERS = (
-    "programm",
-    "programms",
-    "fonds",
-    "förderlinie",
-    "foerderlinie",
-    "wettbewerb",
-    "initiative",
-    "budget",
-    "scheck",
-    "pakt",
-    "bonus",
-    "zeugnis",
-    "werkstatt",
-    "stiftung",
-)
-_INSTITUTION_TRIGGERS = (
-    "museum",
-    "museums",
-    "gedenkstätte",
-    "gedenkstaette",
-    "archiv",
-    "verband",
-    "amt",
-    "ministerium",
-    "kanzlei",
-    "regierung",
-    "portal",
-)
-_TRIGGERS = _PROGRAMME_TRIGGERS + _INSTITUTION_TRIGGERS
-_DETERMINERS = {
-    "beim",
-    "im",
-    "vom",
-    "zum",
-    "das",
-    "dem",
-    "den",
-    "des",
-    "der",
-    "die",
-    "am",
-    "ins",
-    "fürs",
-    "fuers",
-    "ans",
-    "aus",
-    "dieses",
-    "diesem",
-    "diesen",
-}
-_STOP = {
-    "und",
-    "oder",
-    "für",
-    "fuer",
-    "mit",
-    "von",
-    "vom",
-    "in",
-    "im",
-    "auf",
-    "an",
-    "am",
-    "bei",
-    "beim",
-    "zu",
-    "zum",
-    "zur",
-    "der",
-    "die",
-    "das",
-    "den",
-    "dem",
-    "des",
-    "ein",
-    "eine",
-    "einen",
-    "auch",
-    "noch",
-    "schon",
-    "so",
-    "da",
-    "dafür",
-    "dafuer",
-    "eigentlich",
-    "denn",
-    "mal",
-    "ist",
-    "sind",
-    "gibt",
-    "gibts",
-    "kann",
-    "können",
-    "koennen",
-    "wie",
-    "was",
-    "wer",
-    "wann",
-    "wo",
-    "ob",
-    "es",
-    "wir",
-    "ich",
-    "man",
-    "uns",
-    "unser",
-    "unsere",
-    "nicht",
-    "nur",
-    "jetzt",
-    "aber",
-    "bitte",
-}
-_NAME_JOINERS = {"für", "und", "der", "des"}
-_QUESTION_WORDS = {
-    "wieviel",
-    "wieviele",
-    "welche",
-    "welcher",
-    "welches",
-    "welchen",
-    "warum",
-    "weshalb",
-    "wozu",
-    "wofür",
-    "woher",
-    "wohin",
-    "wem",
-    "wen",
-    "pro",
-    "jahr",
-    "jahre",
-    "jahren",
-    "monat",
-    "woche",
-    "heute",
-    "immer",
-    "überhaupt",
-    "eigentlich",
-    "ungefähr",
-    "ca",
-    "dann",
-    "denn",
-    "also",
-}
-_SELF = {
-    "wir",
-    "unser",
-    "unsere",
-    "unserem",
-    "unseren",
-    "unserer",
-    "unseres",
-    "uns",
-    "ich",
-    "mein",
-    "meine",
-    "meinem",
-}
-_VERBS = {
-    "geld",
-    "euro",
-    "förderung",
-    "foerderung",
-    "zuschuss",
-    "fördermittel",
-    "antrag",
-    "anträge",
-    "hat",
-    "haben",
-    "macht",
-    "machen",
-    "fördert",
-    "foerdert",
-    "fördern",
-    "zahlt",
-    "zahlen",
-    "gibt",
-    "bietet",
-    "braucht",
-    "brauchen",
-    "kostet",
-    "passt",
-    "soll",
-    "sollen",
-    "will",
-    "wollen",
-    "muss",
-    "müssen",
-    "darf",
-    "dürfen",
-    "wurde",
-    "wird",
-    "werden",
-    "war",
-    "kommt",
-    "geht",
-    "läuft",
-    "hilft",
-    "beantragen",
-    "bekommen",
-    "kriegen",
-    "anfangen",
-    "offen",
-    "geöffnet",
-    "selbst",
-    "überhaupt",
-    "maximal",
-    "genau",
-    "ungefähr",
-    "etwa",
-    "dort",
-    "hier",
-    "jemand",
-}
-_OUTSIDE = (
-    "baden-württemberg",
-    "baden württemberg",
-    "württemberg",
-    "bayern",
-    "bayerisch",
-    "brandenburg",
-    "bremen",
-    "hamburg",
-    "hessen",
-    "hessisch",
-    "mecklenburg",
-    "vorpommern",
-    "niedersachsen",
-    "niedersächsisch",
-    "rheinland-pfalz",
-    "rheinland pfalz",
-    "saarland",
-    "sachsen-anhalt",
-    "sachsen",
-    "sächsisch",
-    "schleswig-holstein",
-    "schleswig holstein",
-    "thüringen",
-    "thüringisch",
-    "berlin",
-    "österreich",
-    "schweiz",
-    "niederlande",
-    "holland",
-    "belgien",
-    "luxemburg",
-    "frankreich",
-    "dänemark",
-    "polen",
-    "tschechien",
-    "italien",
-    "spanien",
-    "england",
-    "großbritannien",
-    "usa",
-    "münchen",
-    "stuttgart",
-    "frankfurt",
-    "hannover",
-    "dresden",
-    "leipzig",
-    "wien",
-    "zürich",
-    "basel",
-    "amsterdam",
-    "rotterdam",
-    "brüssel",
-    "paris",
-    "london",
-)
 _OUTSIDE_PATTERN = re.compile(
-    r"(?<![\w-])(" + "|".join(re.escape(normalise(p)) for p in _OUTSIDE) + r")(?![\w-])"
+    r"(?<![\w-])(" + "|".join(re.escape(normalise(p)) for p in words.OUTSIDE) + r")(?![\w-])"
 )
 _PERSON = re.compile(
     r"\b(?:frau|herr[n]?)\s+(?:dr\.?\s+|prof\.?\s+)?[a-zäöüß][\w-]{1,}|\b(?:dr|prof)\.\s*[a-zäöüß]{2,}",
@@ -297,6 +23,7 @@ _PERSON = re.compile(
 )
 _YEAR = re.compile(r"(?<!\d)(19[5-9]\d|20[0-4]\d)(?!\d)")
 _QUOTED = re.compile(r"[„\"»]([^“\"«]{3,60})[“\"«]")
+_CLAUSE = re.compile(r"[,;:!?()]|\.(?=\s|$)|\s[–-]\s")
 _TOKEN = re.compile(r"[\wäöüÄÖÜß][\w.äöüÄÖÜß+-]*[\wäöüÄÖÜß]|\w")
 
 
@@ -318,7 +45,12 @@ def _acronym(token: str) -> bool:
 def _name_part(token: str, mixed_case: bool, after_determiner: bool) -> bool:
     """A token that can continue a name after a trigger word."""
     low = token.lower()
-    if low in _STOP or low in _VERBS or low in _QUESTION_WORDS or _YEAR.fullmatch(token):
+    if (
+        low in words.STOP
+        or low in words.VERBS
+        or low in words.QUESTION_WORDS
+        or _YEAR.fullmatch(token)
+    ):
         return False  # years are constraints of their own
     if _acronym(token) or re.search(r"\d|\w\.\w|\w-\w", token):
         return True  # NRW, Heimat.Digital, westfalen-süd
@@ -328,23 +60,49 @@ def _name_part(token: str, mixed_case: bool, after_determiner: bool) -> bool:
     return after_determiner
 
 
+def _joins(trigger: str, word: str, after: list[str]) -> bool:
+    """May ``word`` continue the name that starts with ``trigger``?
+
+    A genitive ("der Kulturstiftung") continues any name; "für" only an institution's
+    ("Museum für Kunst"), not a programme's purpose ("Digitalbonus für Tablets"); "und" only
+    inside such a "für" phrase.
+    """
+    institution = any(trigger.lower().endswith(t) for t in words.INSTITUTION_TRIGGERS)
+    if word in ("der", "des"):
+        return True
+    if word == "für":
+        return institution
+    return word == "und" and "für" in (a.lower() for a in after)
+
+
 def _trigger(token: str) -> bool:
     low = token.lower()
-    return any(low.endswith(t) for t in _TRIGGERS)
+    return any(low.endswith(t) for t in words.TRIGGERS)
 
 
 def _names(text: str) -> list[str]:
     """Candidate names: quoted phrases, acronyms, and phrases around a trigger word."""
     found = [m.group(1).strip() for m in _QUOTED.finditer(text)]
-    tokens = _TOKEN.findall(text)
     mixed_case = any(c.isupper() for c in text[1:])
+    for clause in _CLAUSE.split(text):
+        found += _clause_names(_TOKEN.findall(clause), mixed_case)
+    unique: list[str] = []
+    for name in found:
+        if name.lower() not in {u.lower() for u in unique}:
+            unique.append(name)
+    return unique
+
+
+def _clause_names(tokens: list[str], mixed_case: bool) -> list[str]:
+    """Names within one clause (a name never runs across a comma or a sentence end)."""
+    found: list[str] = []
     i = 0
     while i < len(tokens):
         token = tokens[i]
         if not (_trigger(token) or _acronym(token)):
             i += 1
             continue
-        after_determiner = i > 0 and tokens[i - 1].lower() in _DETERMINERS
+        after_determiner = i > 0 and tokens[i - 1].lower() in words.DETERMINERS
         compound = _trigger(token) and len(token) > 9
         # In a lower-case message only "beim programm X" or a compound ("kulturfonds X") opens a name.
         opens = _trigger(token) and (mixed_case or after_determiner or compound)
@@ -354,25 +112,21 @@ def _names(text: str) -> list[str]:
                 end += 1
             elif (
                 mixed_case
-                and tokens[end].lower() in _NAME_JOINERS
+                and _joins(token, tokens[end].lower(), tokens[i + 1 : end])
                 and end + 1 < len(tokens)
                 and tokens[end + 1][:1].isupper()
             ):
-                end += 2  # "LWL-Museum für Kunst und Kultur"
+                end += 2  # "LWL-Museum für Kunst und Kultur", "Programm X der Stiftung Y"
             else:
                 break
-        own = any(t.lower() in _SELF for t in tokens[max(0, i - 3) : i])
+        own = any(t.lower() in words.SELF for t in tokens[max(0, i - 3) : i])
         # A bare trigger word ("Heimatmuseum") is an ordinary noun, and the user's own house
         # ("wir sind das Stadtmuseum Lünen") is context, not what the question is about.
-        programme = any(token.lower().endswith(t) for t in _PROGRAMME_TRIGGERS)
+        programme = any(token.lower().endswith(t) for t in words.PROGRAMME_TRIGGERS)
         if not own and (end - i > 1 or _acronym(token) or "-" in token or (programme and compound)):
             found.append(" ".join(tokens[i:end]))
         i = end
-    unique: list[str] = []
-    for name in found:
-        if name.lower() not in {u.lower() for u in unique}:
-            unique.append(name)
-    return unique
+    return found
 
 
 def extract_mentions(text: str) -> Mentions:
