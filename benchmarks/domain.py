@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from bot.engine.engine import Engine
+from bot.engine.reply import ReplyKind
 from bot.retrieval import Retriever
 
 QUESTIONS = Path(__file__).resolve().parent.parent / "tests" / "data" / "domain_questions.jsonl"
@@ -57,7 +58,7 @@ def evaluate_retrieval(retriever: Retriever, questions: list[DomainQuestion]) ->
     """Rank of the expected document among the distinct documents retrieved for each question."""
     result = DomainResult()
     positives = [q for q in questions if q.doc]
-    hit1 = hit3 = rr = answerable = 0.0
+    hit1 = hit3 = rr = 0.0
     for q in positives:
         search = retriever.search(q.question, k=10)
         docs: list[str] = []
@@ -68,13 +69,24 @@ def evaluate_retrieval(retriever: Retriever, questions: list[DomainQuestion]) ->
         hit1 += rank == 1
         hit3 += rank is not None and rank <= 3
         rr += 1.0 / rank if rank else 0.0
-        answerable += search.answerable
         if rank is None or rank > 3:
             result.misses.append((q.question, str(q.doc), docs[:3]))
     n = len(positives) or 1
     result.n = len(positives)
     result.hit1, result.hit3, result.mrr10 = hit1 / n, hit3 / n, rr / n
-    result.answerable_rate = answerable / n
+    return result
+
+
+def evaluate_answered(
+    engine: Engine, questions: list[DomainQuestion], result: DomainResult
+) -> DomainResult:
+    """Share of the in-scope domain questions the engine answers (fully or in part)."""
+    positives = [q for q in questions if q.doc]
+    answered = sum(
+        engine.reply(f"dom-{i}", q.question).kind in (ReplyKind.ANSWER, ReplyKind.PARTIAL)
+        for i, q in enumerate(positives)
+    )
+    result.answerable_rate = answered / (len(positives) or 1)
     return result
 
 

@@ -21,6 +21,8 @@ from pathlib import Path
 from typing import Any
 
 from benchmarks import domain, xquad
+from benchmarks.trust import data as trust_data
+from benchmarks.trust.evaluate import evaluate as evaluate_trust
 from bot.context import build_context
 from bot.settings import Settings
 from ingest.sync import sync
@@ -57,6 +59,14 @@ def bench_knowledge(tmp: Path) -> dict[str, Any]:
     quality = domain.evaluate_flags(
         ctx.engine, questions, domain.evaluate_retrieval(ctx.retriever, questions)
     )
+    quality = domain.evaluate_answered(ctx.engine, questions, quality)
+    evalset = trust_data.load()
+    trust = {}
+    for part in trust_data.SPLITS:
+        outcome = evaluate_trust(ctx.engine, evalset.part(part))
+        trust[part] = outcome.as_dict()
+        if part == "tuning":
+            trust["tuning_failures"] = outcome.failures
     engine = ctx.engine
     positives = [q.question for q in questions if q.doc]
     for q in positives[:5]:
@@ -74,6 +84,7 @@ def bench_knowledge(tmp: Path) -> dict[str, Any]:
         "reingest_unchanged_s": round(unchanged, 3),
         "reingest_unchanged_files": len(again.unchanged),
         "domain": quality.as_dict(),
+        "trust": trust,
         "domain_misses": quality.misses,
         "answer_ms_p50": round(statistics.median(latencies), 1),
         "answer_ms_p95": round(percentile(latencies, 95), 1),
@@ -175,10 +186,50 @@ def table(results: dict[str, Any]) -> str:
             rows.append(
                 (f"{name} benchmark", json.dumps(results[name], ensure_ascii=False)[:160], "")
             )
+    rows += trust_rows(kb["trust"])
     width = max(len(r[0]) for r in rows)
     lines = [f"| {'measure'.ljust(width)} | value | target |", f"|{'-' * (width + 2)}|---|---|"]
     lines += [f"| {a.ljust(width)} | {b} | {c} |" for a, b, c in rows]
     return "\n".join(lines)
+
+
+def _rate(entry: dict[str, Any]) -> str:
+    return f"{entry['rate']} ({entry['ok']}/{entry['n']})" if entry["n"] else "–"
+
+
+def trust_rows(trust: dict[str, Any]) -> list[tuple[str, str, str]]:
+    """Answer-trust metrics: held-out (reported) and tuning (fitted on), per category."""
+    targets = {
+        "answer_accuracy": "≥ 0.90",
+        "unknown_declined": "≥ 0.90",
+        "false_refusals": "≤ 0.05",
+        "consultation": "1.0",
+        "offtopic": "1.0",
+        "follow_ups": "≥ 0.90",
+        "switches": "",
+    }
+    rows = []
+    for metric, target in targets.items():
+        held, tune = trust["heldout"][metric], trust["tuning"][metric]
+        rows.append((f"Trust {metric} held-out / tuning", f"{_rate(held)} / {_rate(tune)}", target))
+    rows.append(
+        (
+            "Trust switch answered about previous topic held-out / tuning",
+            f"{trust['heldout']['switch_to_previous_topic']} / {trust['tuning']['switch_to_previous_topic']}",
+            "0",
+        )
+    )
+    for group in ("by_asks", "by_topic", "by_unknown_category"):
+        for key, held in trust["heldout"][group].items():
+            tune = trust["tuning"][group].get(key, {"n": 0})
+            rows.append(
+                (
+                    f"Trust held-out {group[3:]} {key} (/ tuning)",
+                    f"{_rate(held)} / {_rate(tune)}",
+                    "",
+                )
+            )
+    return rows
 
 
 def main() -> int:
