@@ -60,10 +60,9 @@ def bench_knowledge(tmp: Path) -> dict[str, Any]:
         ctx.engine, questions, domain.evaluate_retrieval(ctx.retriever, questions)
     )
     quality = domain.evaluate_answered(ctx.engine, questions, quality)
-    evalset = trust_data.load()
-    trust = {}
-    for part in trust_data.SPLITS:
-        outcome = evaluate_trust(ctx.engine, evalset.part(part))
+    trust: dict[str, Any] = {}
+    for part in trust_data.PARTS:
+        outcome = evaluate_trust(ctx.engine, trust_data.load_part(part))
         trust[part] = outcome.as_dict()
         if part == "tuning":
             trust["tuning_failures"] = outcome.failures
@@ -198,7 +197,7 @@ def _rate(entry: dict[str, Any]) -> str:
 
 
 def trust_rows(trust: dict[str, Any]) -> list[tuple[str, str, str]]:
-    """Answer-trust metrics: held-out (reported) and tuning (fitted on), per category."""
+    """Answer-trust metrics of every reported part (fresh, held-out, tuning), per category."""
     targets = {
         "answer_accuracy": "≥ 0.90",
         "unknown_declined": "≥ 0.90",
@@ -208,27 +207,19 @@ def trust_rows(trust: dict[str, Any]) -> list[tuple[str, str, str]]:
         "follow_ups": "≥ 0.90",
         "switches": "",
     }
+    parts = trust_data.PARTS
+    label = " / ".join(parts)
     rows = []
     for metric, target in targets.items():
-        held, tune = trust["heldout"][metric], trust["tuning"][metric]
-        rows.append((f"Trust {metric} held-out / tuning", f"{_rate(held)} / {_rate(tune)}", target))
-    rows.append(
-        (
-            "Trust switch answered about previous topic held-out / tuning",
-            f"{trust['heldout']['switch_to_previous_topic']} / {trust['tuning']['switch_to_previous_topic']}",
-            "0",
-        )
-    )
+        values = " / ".join(_rate(trust[p][metric]) for p in parts)
+        rows.append((f"Trust {metric} ({label})", values, target))
+    previous = " / ".join(str(trust[p]["switch_to_previous_topic"]) for p in parts)
+    rows.append((f"Trust switch answered about previous topic ({label})", previous, "0"))
     for group in ("by_asks", "by_topic", "by_unknown_category"):
-        for key, held in trust["heldout"][group].items():
-            tune = trust["tuning"][group].get(key, {"n": 0})
-            rows.append(
-                (
-                    f"Trust held-out {group[3:]} {key} (/ tuning)",
-                    f"{_rate(held)} / {_rate(tune)}",
-                    "",
-                )
-            )
+        keys = sorted({k for p in parts for k in trust[p][group]})
+        for key in keys:
+            values = " / ".join(_rate(trust[p][group].get(key, {"n": 0})) for p in parts)
+            rows.append((f"Trust {group[3:]} {key} ({label})", values, ""))
     return rows
 
 

@@ -6,7 +6,7 @@ from collections import Counter
 
 import pytest
 
-from benchmarks.trust.data import KINDS, SPLITS, EvalSet, load
+from benchmarks.trust.data import FRESH_DIR, KINDS, SPLITS, EvalSet, load
 from benchmarks.trust.split import split_for
 from tests.conftest import REPO_ROOT
 
@@ -68,3 +68,18 @@ def test_unknown_questions_carry_a_category(evalset: EvalSet) -> None:
     unknown = [i for i in evalset.items if i.kind == "unknown"]
     assert all(i.category for i in unknown)
     assert len({i.category for i in unknown}) >= 8
+
+
+def test_fresh_set_is_separate_and_sound() -> None:
+    fresh = load(FRESH_DIR)
+    assert {i.split for i in fresh.items} | {c.split for c in fresh.conversations} == {"fresh"}
+    kinds = Counter(i.kind for i in fresh.items)
+    assert kinds["answerable"] >= 80 and kinds["unknown"] >= 40 and len(fresh.conversations) >= 15
+    first = {i.question for i in load().items}
+    assert not first & {i.question for i in fresh.items}
+    ids = [i.id for i in fresh.items] + [c.id for c in fresh.conversations]
+    assert len(ids) == len(set(ids)) and all(i.startswith("f-") for i in ids)
+    for item in fresh.items:
+        if item.kind == "answerable":
+            text = _document(str(item.doc))
+            assert any(" ".join(f.lower().split()) in text for f in item.facts), item.id

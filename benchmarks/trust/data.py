@@ -7,8 +7,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 DATA_DIR = Path(__file__).resolve().parents[2] / "tests" / "data" / "trust"
+FRESH_DIR = DATA_DIR.with_name("trust-fresh")
 KINDS = ("answerable", "unknown", "consultation", "offtopic")
 SPLITS = ("tuning", "heldout")
+# Reported parts: the fresh blind set (written after the first held-out measurement), the
+# original held-out part (seen in aggregate since then) and the tuning part (fitted on).
+PARTS = ("fresh", "heldout", "tuning")
 
 
 @dataclass(frozen=True)
@@ -98,3 +102,10 @@ def load(data_dir: Path = DATA_DIR) -> EvalSet:
                     )
                 )
     return EvalSet(tuple(items), tuple(conversations))
+
+
+def load_part(part: str) -> EvalSet:
+    """One reported part of the evaluation data."""
+    if part == "fresh":
+        return load(FRESH_DIR)
+    return load().part(part)

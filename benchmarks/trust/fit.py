@@ -34,7 +34,15 @@ from bot.context import AppContext, build_context
 from bot.settings import Settings
 from bot.understand.followup import PreviousTurn
 
-SCOPE_FEATURES = ("domain", "offtopic_words", "top_dense", "coverage", "unknown_share", "best_sim")
+SCOPE_FEATURES = (
+    "domain",
+    "offtopic_words",
+    "top_dense",
+    "coverage",
+    "unknown_share",
+    "best_sim",
+    "offtopic_sim",
+)
 LAMBDAS = (0.03, 0.1, 0.3, 1.0, 3.0, 10.0)
 
 
@@ -242,6 +250,18 @@ def _question_rows(ctx: AppContext, items: list[Case]) -> list[dict[str, float]]
     return [ctx.engine.assess(c.question, c.previous).decision.features for c in items]
 
 
+def consultation_threshold(
+    wishes: list[float], others: list[float], false_rate: float = 0.05
+) -> float:
+    """The lowest similarity threshold that flags at most ``false_rate`` of the other messages."""
+    ordered = sorted(others, reverse=True)
+    allowed = int(false_rate * len(ordered))
+    threshold = ordered[allowed] + 1e-6 if ordered else 1.0
+    caught = sum(w >= threshold for w in wishes)
+    print(f"consultation: threshold {threshold:.4f} catches {caught} of {len(wishes)} wishes")
+    return round(threshold, 6)
+
+
 def choose_threshold(probabilities: list[float], labels: list[int]) -> float:
     """The threshold with the lowest false-refusal rate plus false-answer rate."""
     positives = sum(labels) or 1
@@ -287,6 +307,14 @@ def main(argv: list[str] | None = None) -> int:
     threshold = choose_threshold(out_of_fold, q_labels)
     print(f"answerability: {len(q_rows)} questions, l2={l2_a}, threshold={threshold}")
 
+    wishes = [
+        ctx.engine.assess(i.question).signals.consult_sim
+        for i in load().part("tuning").items
+        if i.kind == "consultation"
+    ]
+    others = [r["consult_sim"] for r in q_rows]
+    consult_threshold = consultation_threshold(wishes, others)
+
     s_labels = [int(c.offtopic) for c in scored]
     scope, l2_o, _ = fit_model(SCOPE_FEATURES, q_rows, s_labels, list(range(len(scored))))
     print(f"scope: {sum(s_labels)} off-topic of {len(s_labels)}, l2={l2_o}")
@@ -301,6 +329,7 @@ def main(argv: list[str] | None = None) -> int:
             f"{len(scored) - len(answerable)} unknown/off-topic), {date.today().isoformat()}"
         ),
         embedding_model=ctx.index.embedder.name,
+        consultation_threshold=consult_threshold,
     )
     args.out.write_text(
         json.dumps(model.to_json(), ensure_ascii=False, indent=1) + "\n", encoding="utf-8"
