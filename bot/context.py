@@ -15,6 +15,7 @@ from bot.engine.engine import Engine
 from bot.engine.history import HistoryStore, MemoryHistory
 from bot.retrieval import RetrievalConfig, Retriever
 from bot.settings import Settings
+from bot.understand.prototypes import IntentExamples
 from ingest.chunking import ChunkingConfig
 from ingest.embeddings import make_embedder
 from ingest.index import ChromaConfig, KnowledgeIndex
@@ -116,6 +117,7 @@ def build_context(
         ExtractiveAnswerer(settings.answer_max_chars),
         model,
         history or MemoryHistory(max_turns=max(settings.history_turns, 1) * 2),
+        IntentExamples(index.embedder),
         llm=llm,
         context_chunks=settings.context_chunks,
         history_turns=settings.history_turns,

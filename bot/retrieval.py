@@ -17,6 +17,7 @@ from typing import Any
 import numpy as np
 
 from bot.understand.names import NameIndex
+from bot.understand.vocabulary import Vocabulary
 from ingest.index import KnowledgeIndex, StoredChunk
 from ingest.lexical import GermanAnalyzer, LexicalIndex
 from ingest.manifest import Manifest
@@ -63,6 +64,7 @@ class Corpus:
     names: NameIndex
     document_sources: list[str]
     document_matrix: np.ndarray | None
+    vocabulary: Vocabulary
 
     def document_ranks(self, vector: np.ndarray) -> dict[str, int]:
         """Rank (from 1) of every document by the similarity of its title and summary."""
@@ -120,6 +122,9 @@ class Retriever:
                 )
                 sentences, documents = self.index.sentence_vectors({c.id for c in chunks})
                 by_chunk = {c.id: c for c in chunks}
+                documents = {
+                    cid: v for cid, v in documents.items() if by_chunk[cid].metadata.get("summary")
+                }
                 sources = [str(by_chunk[cid].metadata.get("source", "")) for cid in documents]
                 self._corpus = Corpus(
                     manifest,
@@ -130,6 +135,7 @@ class Retriever:
                     NameIndex.build(chunks),
                     sources,
                     np.vstack(list(documents.values())) if documents else None,
+                    Vocabulary(lexical, self.analyzer),
                 )
             return self._corpus
 

@@ -39,6 +39,9 @@ DECISION_FEATURES = (
     "offtopic_words",
     "named_doc_found",
     "named_doc_missing",
+    "salient_unknown",
+    "consult_sim",
+    "offtopic_sim",
 )
 
 
@@ -111,12 +114,22 @@ def find_gaps(question: Question, candidates: list[Candidate], result: SearchRes
     )
 
 
+@dataclass(frozen=True)
+class Signals:
+    """Evidence about the message computed outside retrieval."""
+
+    unknown_share: float = 0.0
+    salient_unknown: int = 0
+    consult_sim: float = 0.0
+    offtopic_sim: float = 0.0
+
+
 def decision_features(
     question: Question,
     result: SearchResult,
     candidates: list[Candidate],
     gaps: Gaps,
-    unknown_share: float,
+    signals: Signals,
 ) -> dict[str, float]:
     # A follow-up ("bis wann muss man da einreichen") takes its domain words from what it resolved to.
     """The question-level features the answerability and scope models use."""
@@ -129,7 +142,7 @@ def decision_features(
         "best_score": best.score if best else -10.0,
         "best_sim": max((c.features["sim"] for c in candidates), default=0.0),
         "best_lex": best.features["lex"] if best else 0.0,
-        "unknown_share": unknown_share,
+        "unknown_share": signals.unknown_share,
         "unknown_name": float(bool(gaps.unknown_names)),
         "outside_place": float(bool(gaps.outside_places)),
         "person": float(gaps.person),
@@ -139,6 +152,9 @@ def decision_features(
         "offtopic_words": float(intent.clearly_off_topic(question.text)),
         "named_doc_found": float(bool(named) and best_source in named),
         "named_doc_missing": float(bool(named) and best_source not in named),
+        "salient_unknown": float(min(signals.salient_unknown, 2)),
+        "consult_sim": signals.consult_sim,
+        "offtopic_sim": signals.offtopic_sim,
     }
 
 
@@ -147,7 +163,7 @@ def decide(
     question: Question,
     result: SearchResult,
     candidates: list[Candidate],
-    unknown_share: float,
+    signals: Signals,
     subjects: set[str],
 ) -> Decision:
     """Answer, answer in part, decline, or out of scope (see module docstring).
@@ -156,7 +172,7 @@ def decide(
     out of scope.
     """
     gaps = find_gaps(question, candidates, result)
-    features = decision_features(question, result, candidates, gaps, unknown_share)
+    features = decision_features(question, result, candidates, gaps, signals)
     p = model.answerable.probability(features)
     source = result.hits[candidates[0].hit_rank].source if candidates else None
     base = Decision(Verdict.DECLINE, p, source=source, features=features)

@@ -68,12 +68,14 @@ class TrustModel:
     scope: LogisticModel
     fitted_on: str
     embedding_model: str
+    consultation_threshold: float = 1.0
 
     def to_json(self) -> dict[str, Any]:
         return {
             "fitted_on": self.fitted_on,
             "embedding_model": self.embedding_model,
             "threshold": self.threshold,
+            "consultation_threshold": self.consultation_threshold,
             "sentence": self.sentence.to_json(),
             "answerable": self.answerable.to_json(),
             "scope": self.scope.to_json(),
@@ -94,6 +96,7 @@ def load_trust_model(path: Path = DEFAULT_MODEL) -> TrustModel:
             scope=LogisticModel.from_json(data["scope"]),
             fitted_on=str(data.get("fitted_on", "")),
             embedding_model=str(data.get("embedding_model", "")),
+            consultation_threshold=float(data.get("consultation_threshold", 1.0)),
         )
     except (OSError, ValueError, KeyError, TypeError) as exc:
         raise ConfigurationError(f"answer model {path} cannot be read: {exc}") from exc

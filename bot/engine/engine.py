@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import date
 
-from bot.answer.decision import Decision, Reason, Verdict, decide
+from bot.answer.decision import Decision, Reason, Signals, Verdict, decide
 from bot.answer.evidence import Candidate, EvidenceFinder
 from bot.answer.extractive import Draft, ExtractiveAnswerer
 from bot.answer.llm import LlmAnswerer
@@ -28,6 +28,7 @@ from bot.retrieval import Retriever, SearchResult
 from bot.understand import intent
 from bot.understand.asks import Ask, lift_patterns
 from bot.understand.followup import PreviousTurn, Resolved, resolve
+from bot.understand.prototypes import IntentExamples
 from bot.understand.question import Question, understand
 
 GapHook = Callable[[str], None]
@@ -44,6 +45,7 @@ class Assessment:
     result: SearchResult
     candidates: list[Candidate]
     decision: Decision
+    signals: Signals
 
 
 class Engine:
@@ -56,6 +58,7 @@ class Engine:
         extractive: ExtractiveAnswerer,
         model: TrustModel,
         history: HistoryStore,
+        intents: IntentExamples,
         *,
         llm: LlmAnswerer | None = None,
         context_chunks: int = 4,
@@ -68,6 +71,7 @@ class Engine:
         self._finder = finder
         self._extractive = extractive
         self._model = model
+        self._intents = intents
         self._llm = llm
         self.history = history
         self._context_chunks = context_chunks
@@ -129,18 +133,25 @@ class Engine:
         if not result.hits:
             result = self.retriever.search(query, k=self._context_chunks, lift=lift, corpus=corpus)
         candidates = self._finder.gather(question, query, result, subjects)
-        decision = decide(
-            self._model,
-            question,
-            result,
-            candidates,
-            self.retriever.unknown_share(text, corpus),
-            subjects,
+        # The message's own vector says what kind of request it is (not a follow-up's subject).
+        consult, offtopic = self._intents.similarity(
+            result.query_vector if not resolved.follow_up else None
         )
-        return Assessment(question, resolved, result, candidates, decision)
+        signals = Signals(
+            unknown_share=self.retriever.unknown_share(text, corpus),
+            salient_unknown=len(corpus.vocabulary.salient_unknown(terms)),
+            consult_sim=consult,
+            offtopic_sim=offtopic,
+        )
+        decision = decide(self._model, question, result, candidates, signals, subjects)
+        return Assessment(question, resolved, result, candidates, decision, signals)
 
     def _reply(self, question: str, a: Assessment, history: list[Turn], truncated: bool) -> Reply:
-        wants_person = intent.wants_person(question) or intent.wants_individual_review(question)
+        wants_person = (
+            intent.wants_person(question)
+            or intent.wants_individual_review(question)
+            or a.signals.consult_sim >= self._model.consultation_threshold
+        )
         base = Reply(
             question=question,
             kind=ReplyKind.NO_ANSWER,
