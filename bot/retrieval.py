@@ -207,13 +207,17 @@ class Retriever:
         ]
 
     def _prefer_documents(self, hits: list[Hit], ranks: dict[str, int]) -> list[Hit]:
-        """Add each chunk's document rank (by title and summary) as a third fused ranking."""
+        """Add each chunk's document rank (by title and summary) as a third fused ranking.
+
+        A document without a summary (an uploaded PDF, say) takes the middle rank, so that it is
+        neither lifted nor pushed down against documents that have one.
+        """
         if not ranks:
             return hits
         weight, k = self.config.document_weight, self.config.rrf_k
+        middle = (len(ranks) + 1) / 2
         lifted = [
-            replace(h, score=h.score + weight / (k + ranks[h.source])) if h.source in ranks else h
-            for h in hits
+            replace(h, score=h.score + weight / (k + ranks.get(h.source, middle))) for h in hits
         ]
         return sorted(lifted, key=lambda h: h.score, reverse=True)
 
@@ -235,7 +239,7 @@ class Retriever:
         ("Heimatmuseum" in a text about "Heimat").
         """
         lexical = corpus.lexical
-        terms = set(self.analyzer.terms(query))
+        terms = sorted(set(self.analyzer.terms(query)))  # sorted: sums independent of hash seed
         if not terms:
             return 0.0
         ceiling = max((lexical.idf(t) for t in terms), default=0.0) or 1.0

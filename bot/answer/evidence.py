@@ -135,7 +135,8 @@ class EvidenceFinder:
         if not result.hits:
             return []
         lexical = result.corpus.lexical
-        terms = set(self._analyzer.terms(search_text))
+        # Sorted, so that sums of weights do not depend on the process's hash seed.
+        terms = sorted(set(self._analyzer.terms(search_text)))
         weights = {t: max(lexical.idf(t), 0.5) for t in terms}
         total = sum(weights.values()) or 1.0
         names = result.corpus.names
@@ -171,8 +172,8 @@ class EvidenceFinder:
                 before = units[position - 1].text if position else ""
                 near = squash(f"{hit.meta('title')} {hit.meta('heading')} {before} {text}")
                 present = set(self._analyzer.terms(text))
-                found = {t for t in terms if term_found(t, present)}
-                in_heading = {t for t in terms - found if term_found(t, heading_terms)}
+                found = [t for t in terms if term_found(t, present)]
+                in_heading = [t for t in terms if t not in found and term_found(t, heading_terms)]
                 named_here = set(names.docs_named(unit.text))
                 features = {
                     "sim": float(sims[position]),

@@ -150,7 +150,10 @@ class Engine:
         wants_person = (
             intent.wants_person(question)
             or intent.wants_individual_review(question)
-            or a.signals.consult_sim >= self._model.consultation_threshold
+            or (
+                a.signals.consult_sim >= self._model.consultation_threshold
+                and a.signals.consult_sim > a.signals.offtopic_sim
+            )
         )
         base = Reply(
             question=question,
