@@ -1,7 +1,7 @@
 """The knowledge index: Chroma collections of chunk and sentence vectors plus the manifest.
 
 Every chunk is embedded whole (for retrieval) and sentence by sentence (for choosing the sentences
-of an answer); each document once more by its title and summary (a document-level ranking). The
+of an answer); each document with a summary once more by title and summary (a document ranking). The
 sentence and document vectors live in a second collection, keyed by chunk id: sentence ``n`` of a
 chunk is ``<chunk id>/<n>``, the document vector hangs on its first chunk as ``<chunk id>/doc``
 (n = -1), so both share the chunks' life cycle (replaced, removed and cleaned up with them).
@@ -66,7 +66,7 @@ DOCUMENT_VECTOR = -1
 
 def document_text(doc: Document) -> str:
     """What represents a whole document: its title and summary."""
-    return f"{doc.meta.title}. {doc.meta.summary or ''}".strip()
+    return f"{doc.meta.title}. {doc.meta.summary}"
 
 
 def sentence_context(chunk: Chunk) -> str:
@@ -205,15 +205,23 @@ class KnowledgeIndex:
                 self._delete_chunks(stale)
 
     def _put_sentences(self, doc: Document, chunks: list[Chunk]) -> None:
-        ids: list[str] = [f"{chunks[0].id}/doc"]
-        texts: list[str] = [document_text(doc)]
-        metadatas: list[dict[str, Any]] = [{"chunk": chunks[0].id, "n": DOCUMENT_VECTOR}]
+        ids: list[str] = []
+        texts: list[str] = []
+        metadatas: list[dict[str, Any]] = []
+        if doc.meta.summary:
+            # Only a curated summary says what a document is about; a bare title does not
+            # (all paragraphs of one article would share it).
+            ids.append(f"{chunks[0].id}/doc")
+            texts.append(document_text(doc))
+            metadatas.append({"chunk": chunks[0].id, "n": DOCUMENT_VECTOR})
         for chunk in chunks:
             context = sentence_context(chunk)
             for n, unit in enumerate(split_units(chunk.text)):
                 ids.append(f"{chunk.id}/{n:03d}")
                 texts.append(f"{context}{unit.embed_text()}")
                 metadatas.append({"chunk": chunk.id, "n": n})
+        if not ids:
+            return
         vectors = self.embedder.embed_passages(texts)
         for i in range(0, len(ids), 1000):
             self.sentence_collection.upsert(

@@ -27,6 +27,10 @@ class GermanAnalyzer:
         self._stemmer = Stemmer.Stemmer("german")
         self._stop = {normalise(w) for w in STOPWORDS_GERMAN}
 
+    def stem(self, word: str) -> str:
+        """The stem of one normalised word."""
+        return str(self._stemmer.stemWord(word))
+
     def terms(self, text: str) -> list[str]:
         """Stemmed content terms of a text, in order."""
         words = [w for w in _TOKEN.findall(normalise(text)) if w not in self._stop]
@@ -62,6 +66,10 @@ class LexicalIndex:
         if df == 0:
             return 0.0
         return float(np.log(1.0 + (len(self._ids) - df + 0.5) / (df + 0.5)))
+
+    def vocabulary(self) -> list[str]:
+        """Every stemmed term of the index."""
+        return list(self._doc_freq)
 
     def document_frequency(self, term: str) -> int:
         """In how many chunks a stemmed term occurs."""

@@ -225,13 +225,17 @@ def test_running_reader_picks_up_an_ingest_from_another_process(setup: Setup) ->
 def test_sentence_and_document_vectors_follow_their_chunks(setup: Setup) -> None:
     from ingest.sentences import split_units
 
+    summarised = DOC_B.replace(
+        "topic: kommunikation\n", "topic: kommunikation\nsummary: Newsletter\n"
+    )
+    (setup.knowledge / "sub" / "b.md").write_text(summarised, encoding="utf-8")
     setup.sync()
     index = setup.index()
     live = index.manifest.live_chunk_ids()
     sentences, documents = index.sentence_vectors(live)
     for chunk in index.live_chunks():
         assert sentences[chunk.id].shape == (len(split_units(chunk.text)), 384)
-    assert len(documents) == 2  # one title-and-summary vector per document
+    assert len(documents) == 1  # a document vector only where a summary says what it is about
     (setup.knowledge / "a.md").write_text(DOC_A + "\nNeu: Ein zweiter Satz.\n", encoding="utf-8")
     setup.sync()
     (setup.knowledge / "sub" / "b.md").unlink()
@@ -241,4 +245,4 @@ def test_sentence_and_document_vectors_follow_their_chunks(setup: Setup) -> None
     sentences, documents = index.sentence_vectors(live)
     stored = index.sentence_collection.get(include=["metadatas"])["metadatas"]
     assert {m["chunk"] for m in stored} == live  # old versions and removed files left nothing
-    assert len(documents) == 1 and set(sentences) == live
+    assert len(documents) == 0 and set(sentences) == live
