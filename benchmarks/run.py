@@ -7,6 +7,7 @@ bot and handoff benchmarks when their modules are present.
 
 from __future__ import annotations
 
+import argparse
 import importlib
 import json
 import os
@@ -142,51 +143,61 @@ def optional(module: str) -> dict[str, Any] | None:
 
 
 def table(results: dict[str, Any]) -> str:
-    kb, cli = results["knowledge"], results["cli"]
-    rows = [
-        (
-            "Domain questions hit@1 / hit@3 / MRR@10",
-            f"{kb['domain']['hit@1']} / {kb['domain']['hit@3']} / {kb['domain']['mrr@10']}",
-            "top-3 ≥ 0.90",
-        ),
-        (
-            "Domain: answerable rate / flags correct",
-            f"{kb['domain']['answerable_rate']} / {kb['domain']['negatives_correct']} of {kb['domain']['negatives']}",
-            "",
-        ),
-    ]
-    for variant, target in (("chunked", "hit@1 ≥ 0.82, hit@5 ≥ 0.96"), ("paragraph", "")):
-        x = results["xquad"][variant]
-        rows.append(
+    rows: list[tuple[str, str, str]] = []
+    kb, cli = results.get("knowledge"), results.get("cli")
+    if kb:
+        rows += [
             (
-                f"XQuAD-de {variant} hit@1 / hit@5 / MRR@10",
-                f"{x['hit@1']} / {x['hit@5']} / {x['mrr@10']}",
-                target,
+                "Domain questions hit@1 / hit@3 / MRR@10",
+                f"{kb['domain']['hit@1']} / {kb['domain']['hit@3']} / {kb['domain']['mrr@10']}",
+                "top-3 ≥ 0.90",
+            ),
+            (
+                "Domain: answerable rate / flags correct",
+                f"{kb['domain']['answerable_rate']} / {kb['domain']['negatives_correct']} of "
+                f"{kb['domain']['negatives']}",
+                "",
+            ),
+        ]
+    if results.get("xquad"):
+        for variant, target in (("chunked", "hit@1 ≥ 0.82, hit@5 ≥ 0.96"), ("paragraph", "")):
+            x = results["xquad"][variant]
+            rows.append(
+                (
+                    f"XQuAD-de {variant} hit@1 / hit@5 / MRR@10",
+                    f"{x['hit@1']} / {x['hit@5']} / {x['mrr@10']}",
+                    target,
+                )
             )
-        )
-    rows += [
-        (
-            "Warm extractive answer p50 / p95",
-            f"{kb['answer_ms_p50']} ms / {kb['answer_ms_p95']} ms",
-            "p95 ≤ 150 ms",
-        ),
-        (
-            "Ingest knowledge/ (cold)",
-            f"{kb['documents']} docs, {kb['chunks']} chunks in {kb['ingest_s']} s ({kb['ingest_chunks_per_s']} chunks/s)",
-            "",
-        ),
-        ("Re-ingest unchanged knowledge/", f"{kb['reingest_unchanged_s']} s", "≤ 3 s"),
-        ("Console ready (process start to prompt)", f"{cli['console_ready_s']} s", "≤ 10 s"),
-        ("Cold start to first answer", f"{cli['cold_start_to_first_answer_s']} s", ""),
-        ("Peak RSS (ask over all domain questions)", f"{cli['peak_rss_mb']} MB", "≤ 1 GB"),
-    ]
+    if kb:
+        rows += [
+            (
+                "Warm extractive answer p50 / p95",
+                f"{kb['answer_ms_p50']} ms / {kb['answer_ms_p95']} ms",
+                "p95 ≤ 150 ms",
+            ),
+            (
+                "Ingest knowledge/ (cold)",
+                f"{kb['documents']} docs, {kb['chunks']} chunks in {kb['ingest_s']} s "
+                f"({kb['ingest_chunks_per_s']} chunks/s)",
+                "",
+            ),
+            ("Re-ingest unchanged knowledge/", f"{kb['reingest_unchanged_s']} s", "≤ 3 s"),
+        ]
+    if cli:
+        rows += [
+            ("Console ready (process start to prompt)", f"{cli['console_ready_s']} s", "≤ 10 s"),
+            ("Cold start to first answer", f"{cli['cold_start_to_first_answer_s']} s", ""),
+            ("Peak RSS (ask over all domain questions)", f"{cli['peak_rss_mb']} MB", "≤ 1 GB"),
+        ]
     for name in ("bot", "handoff"):
         if results.get(name):
             rows.append(
                 (f"{name} benchmark", json.dumps(results[name], ensure_ascii=False)[:160], "")
             )
-    rows += trust_rows(kb["trust"])
-    width = max(len(r[0]) for r in rows)
+    if kb:
+        rows += trust_rows(kb["trust"])
+    width = max((len(r[0]) for r in rows), default=7)
     lines = [f"| {'measure'.ljust(width)} | value | target |", f"|{'-' * (width + 2)}|---|---|"]
     lines += [f"| {a.ljust(width)} | {b} | {c} |" for a, b, c in rows]
     return "\n".join(lines)
@@ -223,17 +234,36 @@ def trust_rows(trust: dict[str, Any]) -> list[tuple[str, str, str]]:
     return rows
 
 
-def main() -> int:
+SECTIONS = ("knowledge", "cli", "xquad", "bot", "handoff")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.run")
+    parser.add_argument(
+        "--sections",
+        default=",".join(SECTIONS),
+        help="comma-separated subset of: " + ", ".join(SECTIONS) + " (cli needs knowledge)",
+    )
+    chosen = {s.strip() for s in parser.parse_args(argv).sections.split(",") if s.strip()}
+    if unknown := chosen - set(SECTIONS):
+        parser.error(f"unknown sections: {', '.join(sorted(unknown))}")
+    if "cli" in chosen:
+        chosen.add("knowledge")
     tmp = Path(tempfile.mkdtemp(prefix="dt-bench-"))
     try:
         results: dict[str, Any] = {
             "machine": {"cores": os.cpu_count(), "python": sys.version.split()[0]}
         }
-        results["knowledge"] = bench_knowledge(tmp)
-        results["cli"] = bench_cli(tmp / "data")
-        results["xquad"] = xquad.run()
-        results["bot"] = optional("benchmarks.bot")
-        results["handoff"] = optional("benchmarks.handoff")
+        if "knowledge" in chosen:
+            results["knowledge"] = bench_knowledge(tmp)
+        if "cli" in chosen:
+            results["cli"] = bench_cli(tmp / "data")
+        if "xquad" in chosen:
+            results["xquad"] = xquad.run()
+        if "bot" in chosen:
+            results["bot"] = optional("benchmarks.bot")
+        if "handoff" in chosen:
+            results["handoff"] = optional("benchmarks.handoff")
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     RESULTS.mkdir(parents=True, exist_ok=True)

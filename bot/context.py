@@ -13,6 +13,7 @@ from bot.answer.logistic import DEFAULT_MODEL, TrustModel, load_trust_model
 from bot.answer.prompts import PromptLibrary
 from bot.engine.engine import Engine
 from bot.engine.history import HistoryStore, MemoryHistory
+from bot.operator import Operator
 from bot.retrieval import RetrievalConfig, Retriever
 from bot.settings import Settings
 from bot.understand.prototypes import IntentExamples
@@ -123,5 +124,6 @@ def build_context(
         history_turns=settings.history_turns,
         max_question_chars=settings.max_question_chars,
         on_unanswered=on_unanswered,
+        operator=Operator.from_settings(settings),
     )
     return AppContext(settings=settings, index=index, retriever=retriever, engine=engine)

@@ -107,7 +107,13 @@ class Settings(BaseSettings):
     editor_digest_weekday: int = Field(1, ge=1, le=7)
     editor_digest_time: dt_time = dt_time(8, 0)
     expiry_warning_days: int = Field(30, ge=1, le=365)
+    review_after_days: int = Field(365, ge=1, le=3650)
     gap_similarity: float = Field(0.88, gt=0, le=1)
+
+    # Who runs the service (shown in /start, the privacy note and consultation offers)
+    operator_name: str = Field("", max_length=120)
+    operator_contact: str = Field("", max_length=300)
+    operator_consultation: str = Field("", max_length=120)
 
     log_level: str = "INFO"
 

@@ -9,11 +9,12 @@ from dataclasses import dataclass
 from langchain_text_splitters import MarkdownHeaderTextSplitter, RecursiveCharacterTextSplitter
 
 from ingest.documents import Chunk, Document
+from ingest.sources import sources_to_metadata
 
 _HEADERS = [("#", "h1"), ("##", "h2"), ("###", "h3"), ("####", "h4")]
 # Bump when chunk boundaries, chunk metadata or sentence splitting change, so that sync rebuilds
 # the index (6: aliases in the metadata, sentence and document vectors, paragraph-aware sentences).
-CHUNKER_VERSION = 6
+CHUNKER_VERSION = 7
 
 
 @dataclass(frozen=True)
@@ -49,7 +50,7 @@ def document_metadata(doc: Document) -> dict[str, str | int | float | bool]:
         "tags": ",".join(meta.tags),
         "aliases": "\n".join(meta.aliases),
         "audience": ",".join(meta.audience),
-        "sources": "\n".join(meta.sources),
+        "sources": sources_to_metadata(meta.sources),
         "stand": meta.stand.isoformat() if meta.stand else "",
         "valid_until": meta.valid_until.isoformat() if meta.valid_until else "",
         "summary": meta.summary or "",

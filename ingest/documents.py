@@ -7,6 +7,8 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from ingest.sources import Source
+
 
 @dataclass(frozen=True)
 class DocumentMeta:
@@ -17,10 +19,11 @@ class DocumentMeta:
     tags: tuple[str, ...] = ()
     aliases: tuple[str, ...] = ()
     audience: tuple[str, ...] = ()
-    sources: tuple[str, ...] = ()
+    sources: tuple[Source, ...] = ()
     stand: date | None = None
     valid_until: date | None = None
     summary: str | None = None
+    warnings: tuple[str, ...] = ()  # schema problems worth an operator's attention
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,7 @@ import yaml
 
 from ingest.documents import DocumentMeta
 from ingest.errors import DocumentRejected
+from ingest.sources import parse_sources
 
 _FENCE = "---"
 
@@ -61,7 +62,9 @@ def _string_list(value: Any, key: str) -> tuple[str, ...]:
     raise DocumentRejected(f"'{key}' muss eine Liste von Texten sein.")
 
 
-def meta_from_mapping(data: dict[str, Any], fallback_title: str) -> DocumentMeta:
+def meta_from_mapping(
+    data: dict[str, Any], fallback_title: str, today: date | None = None
+) -> DocumentMeta:
     """Build DocumentMeta from a front matter mapping (unknown keys are ignored)."""
     title = data.get("title")
     if title is not None and not isinstance(title, (str, int, float)):
@@ -72,14 +75,16 @@ def meta_from_mapping(data: dict[str, Any], fallback_title: str) -> DocumentMeta
     summary = data.get("summary")
     if summary is not None and not isinstance(summary, str):
         raise DocumentRejected("'summary' muss ein Text sein.")
+    sources, warnings = parse_sources(data.get("sources"), today or date.today())
     return DocumentMeta(
         title=str(title).strip() if title else fallback_title,
         topic=topic.strip().lower() if topic else None,
         tags=_string_list(data.get("tags"), "tags"),
         aliases=_string_list(data.get("aliases"), "aliases"),
         audience=_string_list(data.get("audience"), "audience"),
-        sources=_string_list(data.get("sources"), "sources"),
+        sources=sources,
         stand=parse_date(data.get("stand"), "stand"),
         valid_until=parse_date(data.get("valid_until"), "valid_until"),
         summary=summary.strip() if summary else None,
+        warnings=warnings,
     )

@@ -25,6 +25,7 @@ from ingest.documents import Chunk, Document
 from ingest.embeddings import Embedder
 from ingest.manifest import FileEntry, Manifest, load_manifest, save_manifest
 from ingest.sentences import split_units
+from ingest.sources import newest_published, oldest_check
 
 log = logging.getLogger(__name__)
 
@@ -197,6 +198,8 @@ class KnowledgeIndex:
             stand=doc.meta.stand.isoformat() if doc.meta.stand else "",
             valid_until=doc.meta.valid_until.isoformat() if doc.meta.valid_until else "",
             kind=doc.kind,
+            checked=checked.isoformat() if (checked := oldest_check(doc.meta.sources)) else "",
+            published=newest.iso() if (newest := newest_published(doc.meta.sources)) else "",
         )
         self._commit()
         if old is not None:

@@ -28,6 +28,8 @@ class FileEntry:
     stand: str
     valid_until: str
     kind: str
+    checked: str = ""  # when the least recently checked source was read ("" if one never was)
+    published: str = ""  # the newest date a source gives for itself (YYYY[-MM[-DD]])
     ingested_at: str = field(
         default_factory=lambda: datetime.now(UTC).isoformat(timespec="seconds")
     )

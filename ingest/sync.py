@@ -169,6 +169,8 @@ def _sync_file(
         if not chunks:
             raise DocumentRejected("Die Datei enthält keinen verwertbaren Text.")
         index.put_document(doc, chunks)
+        for warning in doc.meta.warnings:
+            log.warning("%s: %s", source, warning)
     except DocumentRejected as exc:
         log.warning("cannot ingest %s: %s", source, exc.reason)
         report.failed.append(Failure(source, exc.reason))

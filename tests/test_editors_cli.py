@@ -67,8 +67,14 @@ def test_docs_list_show_expiring(root: Path) -> None:
     expiring = json.loads(ok(digitalteam(root, "docs", "expiring", "--days", "30", "--json")))
     assert "Sonderprogramm Digitalbonus 2025" in [d["title"] for d in expiring["expired"]]
     assert "Heimat-Scheck" not in [d["title"] for d in expiring["expiring"]]
+    due = [d["title"] for d in expiring["review_due"]]
+    assert "QR-Codes an Exponaten" in due  # old source format: never checked
+    assert "Sonderprogramm Digitalbonus 2025" in due  # checked 2025-03-01, over a year ago
+    assert "Heimat-Scheck" not in due  # checked 2026-11-01
     plain = ok(digitalteam(root, "docs", "expiring", "--days", "30"))
     assert plain.startswith("Abgelaufen")
+    assert "Quellen seit mehr als 365 Tagen nicht geprüft:" in plain
+    assert "QR-Codes an Exponaten" in plain and "mindestens eine Quelle ohne Prüfdatum" in plain
 
     missing = digitalteam(root, "docs", "show", "gibtsnicht")
     assert missing.returncode == 2
@@ -138,3 +144,61 @@ def test_report_formats_and_since(root: Path) -> None:
     assert future["groups"] == []
     bad = digitalteam(root, "report", "--since", "gestern")
     assert bad.returncode == 2 and "kein Datum" in bad.stderr
+
+
+REVIEWED = """---
+title: Testprogramm
+topic: foerderung
+sources:
+  - title: "Portal (Test)"
+    url: https://test.antragsportal-heimat.foerderung.nrw/programm
+    published: 2024-10
+    checked: 2026-11-26
+  - title: Spiegel
+    url: https://www.readkong.com/page/programm
+    checked: 2023-01-10
+valid_until: 2025-10-31
+---
+# Testprogramm
+
+Das Programm gibt bis zu 5.000 Euro für kleine Projekte.
+
+Laut Ministerium beträgt der Eigenanteil 10 Prozent.
+
+Anträge sind bis zum 31.10.2025 möglich.
+
+Das Antragsfenster 2023 endete am 30.09.2023.
+"""
+
+
+def test_docs_check_lists_what_to_review(root: Path) -> None:
+    folder = root / "knowledge" / "foerderung"
+    (folder / "testprogramm.md").write_text(REVIEWED, encoding="utf-8")
+    (folder / "kaputt.md").write_text("---\ntitle: [x\n---\nText", encoding="utf-8")
+    reviews = {r["source"]: r for r in json.loads(ok(digitalteam(root, "docs", "check", "--json")))}
+    review = reviews["knowledge/foerderung/testprogramm.md"]
+    problems = {s["url"]: s["problems"] for s in review["sources"]}
+    assert problems["https://test.antragsportal-heimat.foerderung.nrw/programm"] == [
+        "Testsystem statt Produktivseite"
+    ]
+    assert problems["https://www.readkong.com/page/programm"] == [
+        "Spiegel oder Aggregator statt Herausgeberseite",
+        "zuletzt vor mehr als 365 Tagen geprüft",
+    ]
+    assert review["sources"][0]["published"] == "2024-10"
+    assert review["unsourced"] == [
+        "Das Programm gibt bis zu 5.000 Euro für kleine Projekte.",
+        "Anträge sind bis zum 31.10.2025 möglich.",
+        "Das Antragsfenster 2023 endete am 30.09.2023.",
+    ]  # "Laut Ministerium …" names its source
+    # the ended window says that it ended; the open-sounding one is flagged
+    assert review["passed"] == ["Anträge sind bis zum 31.10.2025 möglich."]
+    assert review["problems"] == ["abgelaufen: gültig bis 31.10.2025"]
+    assert "wird nicht übernommen" in reviews["knowledge/foerderung/kaputt.md"]["problems"][0]
+    assert any(
+        "alten Format" in p for p in reviews["knowledge/vermittlung/qr-codes.md"]["problems"]
+    )
+    text = ok(digitalteam(root, "docs", "check", "--only-findings"))
+    assert "== knowledge/foerderung/testprogramm.md – Testprogramm" in text
+    assert "⚠ Testsystem statt Produktivseite" in text
+    assert "Datum vorbei, nicht als vergangen markiert: Anträge sind bis zum 31.10.2025" in text

@@ -160,7 +160,7 @@ async def test_consultation_from_question_to_cancelled_appointment(
     consent = await wait_text(tg, USER, "Dürfen wir diese Angaben")
     assert "vorstand@heimatverein-musterdorf.de" in consent.plain
     await press(tg, USER, consent, consent.button("Ja, speichern"))
-    done = await wait_text(tg, USER, "ist beim Digitalteam angekommen")
+    done = await wait_text(tg, USER, "ist beim Beratungsteam angekommen")
     assert "Bescheid" in done.plain
 
     # 3. the advisors' notification with the case brief and buttons
@@ -194,7 +194,7 @@ async def test_consultation_from_question_to_cancelled_appointment(
     assert f"Nutzer {winner}" in loser_text
     await tg.wait_for(lambda: f"übernommen von Nutzer {winner}" in note.plain)
     assert [label for label, _ in note.buttons()] == ["Rückfrage", "Termin anbieten", "Abschließen"]
-    await wait_text(tg, USER, f"Nutzer {winner} vom Digitalteam hat Ihre Anfrage #1 übernommen")
+    await wait_text(tg, USER, f"Nutzer {winner} vom Beratungsteam hat Ihre Anfrage #1 übernommen")
 
     # the other advisor cannot offer dates for the case
     refused = await press(tg, loser, note, note.button("Termin anbieten"))

@@ -42,9 +42,63 @@ def test_markdown_front_matter_becomes_metadata() -> None:
     assert doc.meta.audience == ("museum", "heimatverein")
     assert doc.meta.stand == date(2026, 11, 1)
     assert doc.meta.valid_until == date(2027, 12, 31)
-    assert doc.meta.sources[0].startswith("https://")
+    assert doc.meta.sources[0].url == "https://www.mhkbd.nrw/foerderprogramme/heimat-scheck"
+    assert doc.meta.sources[0].checked is None  # the old schema says nothing about dates
+    assert any("alten Format" in w for w in doc.meta.warnings)
     assert doc.body.lstrip().startswith("# Heimat-Scheck")
     assert doc.kind == "markdown"
+
+
+NEW_SOURCES = """---
+title: Heimat-Scheck
+sources:
+  - title: "MHKBD NRW: Heimat-Scheck"
+    url: https://www.mhkbd.nrw/foerderprogramme/heimat-scheck
+    published: 2025-03
+    checked: 2026-11-26
+  - title: Jahresbericht
+    url: https://example.org/bericht.pdf
+    published: 2019
+    checked: 2026-11-20
+  - title: Pressemitteilung
+    url: https://example.org/presse
+    published: 2024-06-14
+---
+Text.
+"""
+
+
+def test_sources_in_the_current_schema_carry_their_dates() -> None:
+    from ingest.sources import SourceDate, newest_published, oldest_check
+
+    doc = load_bytes(NEW_SOURCES.encode(), "knowledge/x.md", Path("x.md"), LIMITS)
+    first, report, press = doc.meta.sources
+    assert first.title == "MHKBD NRW: Heimat-Scheck"
+    assert first.published == SourceDate(2025, 3) and first.published.label() == "03/2025"
+    assert first.checked == date(2026, 11, 26)
+    assert report.published == SourceDate(2019) and report.published.label() == "2019"
+    assert press.published is not None and press.published.label() == "14.06.2024"
+    assert newest_published(doc.meta.sources) == SourceDate(2025, 3)
+    assert oldest_check(doc.meta.sources) is None  # the press release was never checked
+    assert doc.meta.warnings == ("Quelle ohne Prüfdatum (checked): https://example.org/presse",)
+
+
+@pytest.mark.parametrize(
+    ("entry", "reason"),
+    [
+        ("  - title: X\n    url: ftp://example.org/x", "gültige Adresse"),
+        ("  - title: X\n    url: https://example.org\n    published: März 2025", "'published'"),
+        ("  - title: X\n    url: https://example.org\n    published: 2025-13", "gültiges Datum"),
+        ("  - title: X\n    url: https://example.org\n    checked: 2999-01-01", "Zukunft"),
+        ("  - title: X\n    url: https://example.org\n    checked: gestern", "'checked'"),
+        ("  - title: X\n    url: https://example.org\n    seen: 2025", "Unbekannte Angaben"),
+        ("  - [1, 2]", "title, url und checked"),
+    ],
+)
+def test_malformed_sources_are_rejected_in_german(entry: str, reason: str) -> None:
+    text = f"---\ntitle: T\nsources:\n{entry}\n---\nText.\n"
+    with pytest.raises(DocumentRejected, match=reason):
+        load_bytes(text.encode(), "knowledge/x.md", Path("x.md"), LIMITS)
 
 
 def test_markdown_without_front_matter_takes_first_heading_as_title() -> None:

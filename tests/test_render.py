@@ -7,6 +7,7 @@ implementation of Telegram's rules.
 from __future__ import annotations
 
 import html
+from datetime import date
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -14,6 +15,7 @@ from hypothesis import strategies as st
 from bot.answer.citations import Citation
 from bot.engine.reply import Reply, ReplyKind
 from bot.telegram.render import MAX_MESSAGE, escape, render_reply, split_html, utf16_len
+from ingest.sources import SourceDate
 from tests.fakes.telegram_limits import Rejected, check_text, parse_html
 
 HOSTILE = st.lists(
@@ -32,6 +34,10 @@ def citation(n: int, title: str, heading: str, url: str | None, expired: bool) -
         path=f"knowledge/x/{n}.md",
         heading=heading,
         url=url,
+        source_published=SourceDate(2026, 11),
+        source_checked=date(2026, 11, 1),
+        newest=SourceDate(2026, 11),
+        checked=date(2026, 11, 1),
         stand="2026-11-01",
         valid_until="2025-01-31" if expired else None,
         expired=expired,
@@ -142,7 +148,8 @@ def test_escape_and_links() -> None:
         '<a href="https://x.org/?a=1&amp;b=2">LWL &lt;Kultur&gt; – Fristen &amp; Termine</a>'
         in part
     )
-    assert "Stand der Informationen: 01.11.2026" in part
+    assert "Stand der Quelle 11/2026, geprüft 01.11.2026" in part
+    assert "Stand der Quellen: 11/2026; geprüft am 01.11.2026" in part
 
 
 def test_expired_sources_are_marked_and_unsafe_urls_are_not_linked() -> None:

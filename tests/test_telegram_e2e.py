@@ -92,7 +92,8 @@ async def test_question_gets_typing_then_html_answer_with_sources(bot: RunningBo
     assert "2.000 Euro" in answer.plain
     assert '<a href="https://www.mhkbd.nrw/foerderprogramme/heimat-scheck">' in answer.text
     assert "Quellen" in answer.plain
-    assert "Stand der Informationen: 01.11.2026" in answer.plain
+    assert "Stand der Quelle 03/2025, geprüft 01.11.2026" in answer.plain
+    assert "Stand der Quellen: " in answer.plain or "älter als zwei Jahre" in answer.plain
     typing = [seq for chat, action, seq in tg.chat_actions if chat == USER and action == "typing"]
     assert typing and typing[0] < answer.seq
     labels = [label for label, _ in answer.buttons()]
@@ -172,7 +173,8 @@ async def test_long_answer_is_split_with_buttons_under_the_last_part(
     assert len(whole) > 4096
     assert "Langzeitarchivierung" in first.plain
     assert "⚠ abgelaufen (gültig bis 30.06.2025)" in whole
-    assert "Stand der Informationen: 01.03.2024" in whole
+    assert "Stand der Quelle 03/2024, geprüft 01.03.2024" in whole
+    assert "von 03/2024 sind älter als zwei Jahre" in whole  # the source is older than two years
     assert tg.errors == []
 
 
@@ -412,3 +414,41 @@ async def test_files_use_the_configured_api_and_file_base_urls(bot: RunningBot) 
     (sent,) = tg.messages(USER)
     assert sent.document is not None and sent.document["file_name"].endswith("notiz.txt")
     assert tg.errors == []
+
+
+async def test_operator_settings_name_who_runs_the_service(
+    tg: FakeTelegram, settings_factory: SettingsFactory
+) -> None:
+    settings = settings_factory(
+        **bot_overrides(tg),
+        operator_name="Museumsberatung <Musterkreis>",
+        operator_contact="beratung@example.org",
+        operator_consultation="per Video oder Telefon",
+    )
+    async with running_bot(settings, tg):
+        tg.message(USER, "/start")
+        tg.message(USER, "/datenschutz")
+        welcome, privacy = await tg.wait_messages(USER, 2)
+        tg.message(USER, "Wie hoch ist die Förderung im Programm Museum-Digital-Plus?")
+        declined = (await tg.wait_messages(USER, 3))[-1]
+    assert "Betrieben von: Museumsberatung <Musterkreis> – Kontakt: beratung@example.org" in (
+        welcome.plain
+    )
+    assert "persönliche Beratung (per Video oder Telefon)" in welcome.plain
+    assert "Verantwortlich: Museumsberatung <Musterkreis> (beratung@example.org)" in privacy.plain
+    assert "Museum-Digital-Plus" in declined.plain
+    assert (
+        "persönliche Beratung (per Video oder Telefon) durch das Beratungsteam von "
+        "Museumsberatung <Musterkreis>" in declined.plain
+    )
+    assert tg.errors == []
+
+
+async def test_without_operator_settings_no_organisation_is_claimed(bot: RunningBot) -> None:
+    tg = bot.tg
+    tg.message(USER, "/start")
+    tg.message(USER, "/datenschutz")
+    welcome, privacy = await tg.wait_messages(USER, 2)
+    for text in (welcome.plain, privacy.plain):
+        assert "Betrieben von" not in text and "Verantwortlich" not in text
+        assert "Digitalteam der" not in text and "LWL" not in text

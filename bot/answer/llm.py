@@ -22,6 +22,7 @@ from bot.answer.grounding import ungrounded
 from bot.answer.prompts import PromptLibrary
 from bot.errors import AnswerUnavailable
 from bot.retrieval import Hit
+from ingest.sources import sources_from_metadata
 
 log = logging.getLogger(__name__)
 
@@ -108,7 +109,7 @@ class LlmAnswerer:
         missing = ungrounded(
             text,
             [hits[n - 1].chunk.text for n in cited],
-            [u for n in cited for u in hits[n - 1].meta("sources").split("\n") if u],
+            [s.url for n in cited for s in sources_from_metadata(hits[n - 1].meta("sources"))],
         )
         if missing:
             raise AnswerUnavailable(

@@ -46,6 +46,8 @@ class DocumentInfo:
     chunks: int
     kind: str
     ingested_at: str
+    checked: str = ""  # when the least recently checked source was read ("" if one never was)
+    published: str = ""  # newest date a source gives for itself
 
     @classmethod
     def of(cls, source: str, entry: FileEntry) -> DocumentInfo:
@@ -59,6 +61,8 @@ class DocumentInfo:
             chunks=len(entry.chunk_ids),
             kind=entry.kind,
             ingested_at=entry.ingested_at,
+            checked=entry.checked,
+            published=entry.published,
         )
 
     @property
@@ -75,6 +79,11 @@ class DocumentInfo:
         if until <= today + timedelta(days=warn_days):
             return Freshness.EXPIRING
         return Freshness.CURRENT
+
+    def review_due(self, today: date, review_days: int) -> bool:
+        """A source was never checked, or not within ``review_days``."""
+        checked = _parse(self.checked)
+        return checked is None or checked < today - timedelta(days=review_days)
 
     def to_json(self, today: date | None = None, warn_days: int = 30) -> dict[str, object]:
         data: dict[str, object] = asdict(self)
@@ -132,3 +141,9 @@ def expiring_documents(
         sorted(expired, key=lambda d: d.valid_until),
         sorted(soon, key=lambda d: d.valid_until),
     )
+
+
+def review_due_documents(manifest: Manifest, today: date, review_days: int) -> list[DocumentInfo]:
+    """Documents whose sources were last checked more than ``review_days`` ago (or never)."""
+    due = [d for d in list_documents(manifest) if d.review_due(today, review_days)]
+    return sorted(due, key=lambda d: (d.checked, d.source))

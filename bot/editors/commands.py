@@ -33,6 +33,10 @@ def add_editor_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser])
     remove.add_argument("--yes", action="store_true", help="ohne Rückfrage entfernen")
     expiring = actions.add_parser("expiring", help="Abgelaufene und bald ablaufende Dokumente")
     expiring.add_argument("--days", type=int, default=None, help="Vorlauf in Tagen (Standard 30)")
+    check = actions.add_parser(
+        "check", help="Prüfhilfe: Quellen, Prüfdaten, Spiegel-Links, Beträge ohne Quelle"
+    )
+    check.add_argument("--only-findings", action="store_true", help="nur Dokumente mit Befunden")
     add = actions.add_parser("add", help="Datei prüfen, ablegen und in den Index übernehmen")
     add.add_argument("file", type=Path)
     add.add_argument("--topic", default=None)
@@ -41,7 +45,7 @@ def add_editor_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser])
     change.add_argument("id")
     change.add_argument("--topic", default=None)
     change.add_argument("--valid-until", default=None, help="TT.MM.JJJJ oder JJJJ-MM-TT")
-    for parser in (listing, show, remove, expiring, add, change):
+    for parser in (listing, show, remove, expiring, check, add, change):
         parser.add_argument("--json", action="store_true", help="Ausgabe als JSON")
 
     report = sub.add_parser("report", help="Wissenslücken: ähnliche offene Fragen, gruppiert")
@@ -138,7 +142,12 @@ def _service(settings: Settings) -> DocumentService:
 
 def _docs(settings: Settings, args: argparse.Namespace) -> int:
     from bot.context import open_index
-    from bot.editors.catalog import expiring_documents, find_document, list_documents
+    from bot.editors.catalog import (
+        expiring_documents,
+        find_document,
+        list_documents,
+        review_due_documents,
+    )
     from bot.editors.freshness import expiring_text
 
     today = date.today()
@@ -165,20 +174,25 @@ def _docs(settings: Settings, args: argparse.Namespace) -> int:
         window = days if args.days is None else args.days
         if not 0 <= window <= 3650:
             return _fail("--days muss zwischen 0 und 3650 liegen.")
-        expired, soon = expiring_documents(open_index(settings).manifest, today, window)
+        manifest = open_index(settings).manifest
+        expired, soon = expiring_documents(manifest, today, window)
+        review = review_due_documents(manifest, today, settings.review_after_days)
         if args.json:
             print(
                 json.dumps(
                     {
                         "expired": [d.to_json(today, window) for d in expired],
                         "expiring": [d.to_json(today, window) for d in soon],
+                        "review_due": [d.to_json(today, window) for d in review],
                     },
                     ensure_ascii=False,
                 )
             )
         else:
-            print(expiring_text(expired, soon, today, window))
+            print(expiring_text(expired, soon, today, window, review, settings.review_after_days))
         return 0
+    if command == "check":
+        return _check(settings, args, today)
     service = _service(settings)
     if command == "remove":
         doc = service.find(args.id)
@@ -217,6 +231,23 @@ def _docs(settings: Settings, args: argparse.Namespace) -> int:
         _print_result(result, args.json, today, days)
         return 0
     return _fail(f"Unbekannter Befehl: {command}")
+
+
+def _check(settings: Settings, args: argparse.Namespace, today: date) -> int:
+    from bot.context import loader_limits
+    from bot.editors.review import render_review, review_folder
+
+    if not settings.knowledge_dir.is_dir():
+        return _fail(f"Der Wissensordner {settings.knowledge_dir} existiert nicht.")
+    reviews = review_folder(
+        settings.knowledge_dir, today, settings.review_after_days, loader_limits(settings)
+    )
+    if args.json:
+        shown = [r for r in reviews if r.findings or not args.only_findings]
+        print(json.dumps([r.to_json() for r in shown], ensure_ascii=False))
+    else:
+        print(render_review(reviews, args.only_findings))
+    return 0
 
 
 def run_report(settings: Settings, args: argparse.Namespace) -> int:

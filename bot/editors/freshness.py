@@ -26,11 +26,26 @@ def _line(doc: DocumentInfo, today: date) -> str:
     return f"• {doc.title} [{doc.id}] – gültig bis {german_date(doc.valid_until)} ({when}{stand})"
 
 
+def _review_line(doc: DocumentInfo) -> str:
+    checked = (
+        f"Quellen zuletzt geprüft {german_date(doc.checked)}"
+        if doc.checked
+        else ("mindestens eine Quelle ohne Prüfdatum")
+    )
+    return f"• {doc.title} [{doc.id}] – {checked}"
+
+
 def expiring_text(
-    expired: list[DocumentInfo], soon: list[DocumentInfo], today: date, days: int
+    expired: list[DocumentInfo],
+    soon: list[DocumentInfo],
+    today: date,
+    days: int,
+    review: list[DocumentInfo] | None = None,
+    review_days: int = 365,
 ) -> str:
-    """Plain-text list of expired and soon-expiring documents (also used by the CLI)."""
-    if not expired and not soon:
+    """Plain-text list of expired, soon-expiring and review-due documents (also for the CLI)."""
+    review = review or []
+    if not expired and not soon and not review:
         return f"Keine Dokumente sind abgelaufen oder laufen in den nächsten {days} Tagen ab."
     parts: list[str] = []
     if expired:
@@ -41,6 +56,11 @@ def expiring_text(
             parts.append("")
         parts.append(f"Laufen in den nächsten {days} Tagen ab:")
         parts.extend(_line(d, today) for d in soon)
+    if review:
+        if parts:
+            parts.append("")
+        parts.append(f"Quellen seit mehr als {review_days} Tagen nicht geprüft:")
+        parts.extend(_review_line(d) for d in review)
     return "\n".join(parts)
 
 

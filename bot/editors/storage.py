@@ -19,6 +19,7 @@ from typing import Any
 import yaml
 
 from ingest.documents import DocumentMeta
+from ingest.sources import Source
 
 UNSORTED = "unsortiert"
 _TOPIC = re.compile(r"^[a-z0-9][a-z0-9-]{1,39}$")
@@ -60,6 +61,17 @@ def known_topics(knowledge_dir: Path) -> list[str]:
     )
 
 
+def source_mapping(source: Source) -> dict[str, Any]:
+    """One source as front matter: title, url, published, checked (the known ones)."""
+    data: dict[str, Any] = {"title": source.title} if source.title else {}
+    data["url"] = source.url
+    if source.published:
+        data["published"] = source.published.iso()
+    if source.checked:
+        data["checked"] = source.checked
+    return data
+
+
 def front_matter(meta: DocumentMeta, extra: dict[str, Any]) -> dict[str, Any]:
     """Front matter mapping: the extra keys of an uploaded Markdown file, then the known fields."""
     data: dict[str, Any] = {"title": meta.title}
@@ -67,7 +79,7 @@ def front_matter(meta: DocumentMeta, extra: dict[str, Any]) -> dict[str, Any]:
         ("topic", meta.topic),
         ("tags", list(meta.tags)),
         ("audience", list(meta.audience)),
-        ("sources", list(meta.sources)),
+        ("sources", [source_mapping(s) for s in meta.sources]),
         ("stand", meta.stand),
         ("valid_until", meta.valid_until),
         ("summary", meta.summary),

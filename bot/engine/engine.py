@@ -24,6 +24,7 @@ from bot.engine import messages
 from bot.engine.history import HistoryStore, Turn
 from bot.engine.reply import Reply, ReplyKind
 from bot.errors import AnswerUnavailable
+from bot.operator import Operator
 from bot.retrieval import Retriever, SearchResult
 from bot.understand import intent
 from bot.understand.asks import Ask, lift_patterns
@@ -66,6 +67,7 @@ class Engine:
         max_question_chars: int = 2000,
         today: Callable[[], date] = date.today,
         on_unanswered: GapHook | None = None,
+        operator: Operator | None = None,
     ) -> None:
         self.retriever = retriever
         self._finder = finder
@@ -78,6 +80,7 @@ class Engine:
         self._history_turns = history_turns
         self._max_chars = max_question_chars
         self._today = today
+        self._offer = (operator or Operator()).consultation_offer()
         self._on_unanswered = on_unanswered
 
     def reset(self, conversation_id: str) -> None:
@@ -158,7 +161,7 @@ class Engine:
         base = Reply(
             question=question,
             kind=ReplyKind.NO_ANSWER,
-            body=messages.NO_ANSWER,
+            body=f"{messages.NO_ANSWER} {self._offer}",
             confidence=round(a.decision.probability, 3),
             truncated=truncated,
             standalone_query=a.resolved.query,
@@ -168,7 +171,9 @@ class Engine:
         if verdict is Verdict.ANSWER:
             return self._answer(a, base, history, wants_person)
         if wants_person:
-            return replace(base, kind=ReplyKind.HANDOFF_OFFER, body=messages.HANDOFF_OFFER)
+            return replace(
+                base, kind=ReplyKind.HANDOFF_OFFER, body=f"{self._offer} {messages.HANDOFF_OFFER}"
+            )
         if verdict is Verdict.OUT_OF_SCOPE:
             return replace(
                 base,
@@ -226,14 +231,14 @@ class Engine:
     def _decline_text(self, a: Assessment) -> str:
         d = a.decision
         if d.reason is Reason.UNKNOWN_NAME:
-            return messages.unknown_name(d.detail)
+            return messages.unknown_name(d.detail, self._offer)
         if d.reason is Reason.OUTSIDE_PLACE:
-            return messages.outside_region(_display_place(d.detail, a.question.text))
+            return messages.outside_region(_display_place(d.detail, a.question.text), self._offer)
         if d.reason is Reason.PERSON:
-            return messages.PERSON
+            return f"{messages.PERSON} {self._offer}"
         if d.reason is Reason.ASK and d.ask is not None:
-            return messages.declined_fact(d.ask.noun, self._subject_label(a))
-        return messages.NO_ANSWER
+            return messages.declined_fact(d.ask.noun, self._subject_label(a), self._offer)
+        return f"{messages.NO_ANSWER} {self._offer}"
 
     def _subject_label(self, a: Assessment) -> str:
         """The programme or institution the question is about, as the reply names it."""

@@ -14,19 +14,16 @@ EMPTY = "Bitte schreiben Sie Ihre Frage als Text, zum Beispiel: „Welche Förde
 OUT_OF_SCOPE = "Dazu kann ich Ihnen leider nichts sagen. " + SCOPE
 NO_ANSWER = (
     "Dazu habe ich keine verlässliche Information in meiner Wissensbasis, und ich möchte nichts "
-    "Falsches sagen. Gern vermittle ich Ihnen eine persönliche Beratung durch das Digitalteam."
+    "Falsches sagen."
 )
 HANDOFF_OFFER = (
-    "Gern vermittle ich Ihnen ein Gespräch mit einer Beraterin oder einem Berater des "
-    "Digitalteams. Für Fragen zu Ihrem konkreten Vorhaben ist eine persönliche Beratung der "
-    "richtige Weg."
+    "Für Fragen zu Ihrem konkreten Vorhaben ist eine persönliche Beratung der richtige Weg."
 )
 HANDOFF_AFTER_ANSWER = (
     "Wenn Sie Ihr konkretes Vorhaben besprechen möchten, vermittle ich Ihnen gern eine "
     "persönliche Beratung."
 )
 TRUNCATED = "Hinweis: Ihre Nachricht war sehr lang; ich habe nur den Anfang berücksichtigt."
-CONSULTATION = "Gern vermittle ich Ihnen eine persönliche Beratung."
 REGION = "meine Quellen betreffen Westfalen-Lippe und Nordrhein-Westfalen"
 
 
@@ -48,21 +45,18 @@ def _about(name: str) -> str:
     return f"{kind} „{rest}“" if kind and rest else f"zu „{name}“"
 
 
-def unknown_name(names: str) -> str:
+def unknown_name(names: str, offer: str) -> str:
     """The question names something no source mentions (one or two names, one per line)."""
     about = " und ".join(_about(n) for n in names.split("\n") if n)
-    return f"{about[0].upper()}{about[1:]} habe ich keine Angaben in meinen Quellen. {CONSULTATION}"
+    return f"{about[0].upper()}{about[1:]} habe ich keine Angaben in meinen Quellen. {offer}"
 
 
-def outside_region(place: str) -> str:
+def outside_region(place: str, offer: str) -> str:
     """The question is about a place outside the region the sources cover."""
-    return f"Zu {place} habe ich keine Angaben; {REGION}. {CONSULTATION}"
+    return f"Zu {place} habe ich keine Angaben; {REGION}. {offer}"
 
 
-PERSON = (
-    "Namen von Ansprechpersonen habe ich nicht; meine Quellen nennen nur Stellen und Rollen. "
-    + CONSULTATION
-)
+PERSON = "Namen von Ansprechpersonen habe ich nicht; meine Quellen nennen nur Stellen und Rollen."
 
 
 def missing(noun: str, subject: str, year: str = "") -> str:
@@ -77,6 +71,6 @@ def partial(noun: str, subject: str, year: str, known: str) -> str:
     return f"{missing(noun, subject, year)}; bekannt ist: {known}"
 
 
-def declined_fact(noun: str, subject: str) -> str:
+def declined_fact(noun: str, subject: str, offer: str) -> str:
     """A fact about one institution (hours, prices, numbers) that the sources do not keep."""
-    return f"{missing(noun, subject)}. {CONSULTATION}"
+    return f"{missing(noun, subject)}. {offer}"

@@ -69,13 +69,13 @@ QUESTIONS = {
 }
 CANCEL_NOTE = "(Mit /abbrechen können Sie jederzeit aufhören.)"
 DONE = (
-    "Vielen Dank! Ihre Anfrage #{case_id} ist beim Digitalteam angekommen. Eine Beraterin oder "
+    "Vielen Dank! Ihre Anfrage #{case_id} ist beim Beratungsteam angekommen. Eine Beraterin oder "
     "ein Berater sieht sie sich an und meldet sich bei Ihnen. Sobald jemand Ihre Anfrage "
     "übernommen hat, sage ich Ihnen hier Bescheid."
 )
 DECLINED = (
     "Schade, aber natürlich in Ordnung. Ich habe Ihre Angaben nicht gespeichert und den Entwurf "
-    "gelöscht. Sie können jederzeit mit /termin neu beginnen oder das Digitalteam direkt "
+    "gelöscht. Sie können jederzeit mit /termin neu beginnen oder das Beratungsteam direkt "
     "kontaktieren."
 )
 CANCELLED = "Die Beratungsanfrage ist abgebrochen; Ihre Angaben wurden gelöscht."
@@ -252,7 +252,7 @@ class IntakeService:
             f"• Anliegen: {answers.get(Step.DESCRIPTION.value, '')}\n"
             f"• Kontakt: {contact}\n\n"
             "Dürfen wir diese Angaben und einen Auszug aus unserem bisherigen Gespräch für Ihre "
-            "Beratung speichern und an das Beratungsteam des Digitalteams weitergeben? "
+            "Beratung speichern und an das Beratungsteam weitergeben? "
             f"Nach Abschluss der Beratung werden sie nach {self._retention_days} Tagen gelöscht; "
             "mit /daten_loeschen jederzeit sofort."
         )

@@ -9,9 +9,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot.retrieval import Retriever
+from ingest.sources import sources_from_metadata
 
 TOPIC_LABELS = {
-    "beratung": "Beratung durch das Digitalteam",
+    "beratung": "Beratung und Beratungsstellen",
     "foerderung": "Förderung",
     "kommunikation": "Kommunikation",
     "organisation": "Organisation",
@@ -87,11 +88,7 @@ def document_details(retriever: Retriever, topic: Topic, doc: DocumentInfo) -> D
     ]
     chunks.sort(key=lambda c: int(c.metadata.get("position", 0) or 0))
     meta = chunks[0].metadata if chunks else {}
-    urls = [
-        u
-        for u in str(meta.get("sources", "") or "").split("\n")
-        if u.startswith(("http://", "https://"))
-    ]
+    urls = [s.url for s in sources_from_metadata(str(meta.get("sources", "") or ""))]
     headings: list[str] = []
     for chunk in chunks:
         heading = str(chunk.metadata.get("heading", "") or "").split(" > ")[-1].strip()

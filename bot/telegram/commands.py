@@ -18,6 +18,7 @@ from telegram import BotCommand, Update
 from telegram.constants import ParseMode
 from telegram.ext import Application, CommandHandler, filters
 
+from bot.operator import Operator
 from bot.telegram import consultation, texts, topics
 from bot.telegram.keyboards import examples_keyboard
 from bot.telegram.services import BotContext
@@ -39,7 +40,7 @@ async def start(update: Update, context: BotContext) -> None:
     if message is None:
         return
     await message.reply_text(
-        texts.START,
+        texts.start_text(Operator.from_settings(context.services.settings)),
         parse_mode=ParseMode.HTML,
         reply_markup=examples_keyboard(texts.EXAMPLE_QUESTIONS),
     )
@@ -76,8 +77,10 @@ async def show_privacy(update: Update, context: BotContext) -> None:
     """What is stored, for how long, and how to delete it."""
     if update.effective_message is not None:
         settings = context.services.settings
-        text = texts.PRIVACY.format(
-            days=settings.history_retention_days, case_days=settings.retention_days
+        text = texts.privacy_text(
+            Operator.from_settings(settings),
+            days=settings.history_retention_days,
+            case_days=settings.retention_days,
         )
         await update.effective_message.reply_text(text, parse_mode=ParseMode.HTML)
 

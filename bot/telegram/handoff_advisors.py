@@ -58,7 +58,7 @@ async def case_button(update: Update, context: BotContext) -> None:
             await deliver(
                 context,
                 result.case.chat_id,
-                f"Gute Nachricht: <b>{escape(result.case.claimer_label)}</b> vom Digitalteam hat "
+                f"Gute Nachricht: <b>{escape(result.case.claimer_label)}</b> vom Beratungsteam hat "
                 f"Ihre Anfrage #{case_id} übernommen und meldet sich bei Ihnen.",
             )
         elif action == CaseAction.ASK:

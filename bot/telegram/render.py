@@ -11,8 +11,9 @@ from __future__ import annotations
 import html
 import re
 from dataclasses import dataclass
+from datetime import date
 
-from bot.answer.citations import Citation, german_date
+from bot.answer.citations import Citation, currency_line, german_date
 from bot.engine.reply import Reply
 
 MAX_MESSAGE = 4096
@@ -40,23 +41,18 @@ def link(url: str | None, label: str) -> str:
     return escape(label)
 
 
-def sources_html(citations: list[Citation]) -> str:
-    """Numbered sources (links where a URL exists), 'abgelaufen' markers and the Stand line."""
+def sources_html(citations: list[Citation], today: date | None = None) -> str:
+    """Numbered sources (links where a URL exists), their dates, 'abgelaufen' markers and a
+    line on how current the sources are."""
     lines = ["<b>Quellen</b>"]
     for c in citations:
         label = f"{c.title} – {c.heading}" if c.heading and c.heading != c.title else c.title
-        line = f"[{c.n}] {link(c.url, label)}"
-        if c.stand:
-            line += f", Stand {escape(german_date(c.stand))}"
+        line = f"[{c.n}] {link(c.url, label)}, {escape(c.dates_label())}"
         if c.expired:
             until = f" (gültig bis {german_date(c.valid_until)})" if c.valid_until else ""
             line += escape(f" ⚠ abgelaufen{until} – bitte prüfen Sie die aktuellen Angaben")
         lines.append(line)
-    stands = sorted(c.stand for c in citations if c.stand)
-    if stands:
-        lines.append(f"<i>Stand der Informationen: {escape(german_date(stands[0]))}</i>")
-    else:
-        lines.append("<i>Stand: unbekannt (die Quellen nennen kein Prüfdatum)</i>")
+    lines.append(f"<i>{escape(currency_line(citations, today or date.today()))}</i>")
     return "\n".join(lines)
 
 

@@ -5,6 +5,10 @@ Kept apart from the handlers so that the wording can be reviewed in one place.
 
 from __future__ import annotations
 
+from html import escape
+
+from bot.operator import Operator
+
 COMMANDS: tuple[tuple[str, str], ...] = (
     ("start", "Begrüßung und Beispielfragen"),
     ("hilfe", "Was der Assistent kann und wie Sie fragen"),
@@ -24,19 +28,32 @@ EXAMPLE_QUESTIONS: tuple[str, ...] = (
     "Wann kann ich bei der LWL-Kulturstiftung einen Antrag stellen?",
 )
 
-START = (
-    "<b>Willkommen beim Digitalteam-Assistenten!</b>\n\n"
-    "Ich beantworte Fragen von Museen, Gedenkstätten und Heimatvereinen in Westfalen-Lippe "
-    "zu digitaler Vermittlung, Kommunikation und Förderung – auf Grundlage der geprüften "
-    "Wissensbasis des Digitalteams, mit Quellen und Stand der Informationen.\n\n"
-    "<b>Was ich nicht kann:</b> Ihren konkreten Fall rechtlich oder förderrechtlich verbindlich "
-    "prüfen, Anträge für Sie schreiben oder Fragen außerhalb dieser Themen beantworten. Dafür "
-    "vermittle ich Ihnen gern eine persönliche Beratung (/termin).\n\n"
-    "Stellen Sie Ihre Frage einfach als Nachricht – oder tippen Sie auf eine der Beispielfragen "
-    "unten.\n\n"
-    "<i>Datenschutz:</i> Ich speichere Ihre Telegram-ID und die letzten Fragen dieses Gesprächs, "
-    "damit Rückfragen funktionieren. Mehr dazu unter /datenschutz."
-)
+
+def start_text(operator: Operator) -> str:
+    """The /start message: what the assistant does, who runs it, what it cannot do."""
+    consultation = f" ({escape(operator.consultation)})" if operator.consultation else ""
+    runner = (
+        f"<b>Betrieben von:</b> {escape(operator.name)}"
+        + (f" – Kontakt: {escape(operator.contact)}" if operator.contact else "")
+        + "\n\n"
+        if operator.name
+        else ""
+    )
+    return (
+        "<b>Willkommen beim Digitalteam-Assistenten!</b>\n\n"
+        "Ich beantworte Fragen von Museen, Gedenkstätten und Heimatvereinen in Westfalen-Lippe "
+        "zu digitaler Vermittlung, Kommunikation und Förderung – auf Grundlage einer geprüften "
+        "Wissensbasis, mit Quellen und dem Stand dieser Quellen.\n\n"
+        f"{runner}"
+        "<b>Was ich nicht kann:</b> Ihren konkreten Fall rechtlich oder förderrechtlich verbindlich "
+        "prüfen, Anträge für Sie schreiben oder Fragen außerhalb dieser Themen beantworten. Dafür "
+        f"vermittle ich Ihnen gern eine persönliche Beratung{consultation} (/termin).\n\n"
+        "Stellen Sie Ihre Frage einfach als Nachricht – oder tippen Sie auf eine der Beispielfragen "
+        "unten.\n\n"
+        "<i>Datenschutz:</i> Ich speichere Ihre Telegram-ID und die letzten Fragen dieses "
+        "Gesprächs, damit Rückfragen funktionieren. Mehr dazu unter /datenschutz."
+    )
+
 
 START_PAYLOAD = "Sie kommen über einen Link zum Thema „{topic}“. Fragen Sie mich gern direkt dazu."
 
@@ -56,23 +73,35 @@ HELP = (
     "Bilder, Sprachnachrichten und Sticker kann ich nicht auswerten."
 )
 
-PRIVACY = (
-    "<b>Datenschutz</b>\n\n"
-    "<b>Was gespeichert wird:</b>\n"
-    "• Ihre Telegram-Nutzer-ID und Chat-ID, damit ich Ihnen antworten kann\n"
-    "• die Fragen und Antworten Ihres aktuellen Gesprächs, damit Rückfragen funktionieren\n"
-    "• Ihre Bewertungen (👍/👎) mit der Frage und den zitierten Dokumenten\n"
-    "• unbeantwortete oder negativ bewertete Fragen ohne Bezug zu Ihrer Person "
-    "(Kontaktdaten darin werden unkenntlich gemacht), damit das Digitalteam die "
-    "Wissensbasis ergänzen kann\n\n"
-    "• wenn Sie eine Beratung anfragen: Ihre Angaben dazu und gebuchte Termine\n\n"
-    "<b>Wie lange:</b> Gesprächsverlauf und Bewertungen werden nach {days} Tagen automatisch "
-    "gelöscht, abgeschlossene Beratungsanfragen nach {case_days} Tagen.\n\n"
-    "<b>Löschen:</b> Mit /neu löschen Sie Ihren Gesprächsverlauf sofort. /meine_daten zeigt, "
-    "was über Sie gespeichert ist, und /daten_loeschen löscht alle Ihre Daten.\n\n"
-    "Nachrichten werden nicht an Dritte weitergegeben; Telegram selbst verarbeitet sie nach "
-    "seinen eigenen Bedingungen."
-)
+
+def privacy_text(operator: Operator, days: int, case_days: int) -> str:
+    """The /datenschutz message, naming the operator as the one responsible where configured."""
+    responsible = (
+        f"<b>Verantwortlich:</b> {escape(operator.name)}"
+        + (f" ({escape(operator.contact)})" if operator.contact else "")
+        + "\n\n"
+        if operator.name
+        else ""
+    )
+    return (
+        "<b>Datenschutz</b>\n\n"
+        f"{responsible}"
+        "<b>Was gespeichert wird:</b>\n"
+        "• Ihre Telegram-Nutzer-ID und Chat-ID, damit ich Ihnen antworten kann\n"
+        "• die Fragen und Antworten Ihres aktuellen Gesprächs, damit Rückfragen funktionieren\n"
+        "• Ihre Bewertungen (👍/👎) mit der Frage und den zitierten Dokumenten\n"
+        "• unbeantwortete oder negativ bewertete Fragen ohne Bezug zu Ihrer Person "
+        "(Kontaktdaten darin werden unkenntlich gemacht), damit die Redaktion die "
+        "Wissensbasis ergänzen kann\n"
+        "• wenn Sie eine Beratung anfragen: Ihre Angaben dazu und gebuchte Termine\n\n"
+        f"<b>Wie lange:</b> Gesprächsverlauf und Bewertungen werden nach {days} Tagen "
+        f"automatisch gelöscht, abgeschlossene Beratungsanfragen nach {case_days} Tagen.\n\n"
+        "<b>Löschen:</b> Mit /neu löschen Sie Ihren Gesprächsverlauf sofort. /meine_daten zeigt, "
+        "was über Sie gespeichert ist, und /daten_loeschen löscht alle Ihre Daten.\n\n"
+        "Nachrichten werden nicht an Dritte weitergegeben; Telegram selbst verarbeitet sie nach "
+        "seinen eigenen Bedingungen."
+    )
+
 
 NEW_CONVERSATION = "Neues Gespräch begonnen. Ihr bisheriger Verlauf ist gelöscht."
 
@@ -91,7 +120,7 @@ TRUNCATED = "Ihre Nachricht war sehr lang. Ich habe nur die ersten {chars} Zeich
 
 ERROR = (
     "Entschuldigung, bei der Bearbeitung ist ein Fehler aufgetreten. Bitte versuchen Sie es "
-    "gleich noch einmal. Wenn es wieder nicht klappt, hilft Ihnen das Digitalteam mit /termin weiter."
+    "gleich noch einmal. Wenn es wieder nicht klappt, fragen Sie mit /termin eine persönliche Beratung an."
 )
 ERROR_SHORT = "Entschuldigung, das hat nicht geklappt. Bitte versuchen Sie es noch einmal."
 
@@ -101,7 +130,7 @@ TOPICS_CHANGED = "Die Themenliste wurde inzwischen aktualisiert – hier ist die
 FEEDBACK_THANKS_UP = "Danke für Ihre Rückmeldung! 👍"
 FEEDBACK_THANKS_DOWN = "Danke für Ihre Rückmeldung."
 FEEDBACK_SORRY = (
-    "Schade, dass die Antwort nicht geholfen hat. Ihre Rückmeldung geht an das Digitalteam, "
+    "Schade, dass die Antwort nicht geholfen hat. Ihre Rückmeldung geht an die Redaktion, "
     "damit wir die Wissensbasis verbessern.\n\n"
     "Möchten Sie Ihre Frage mit einer Beraterin oder einem Berater besprechen?"
 )
@@ -121,6 +150,5 @@ TOPIC_TITLE = "<b>{label}</b>\n{count} Dokumente. Wählen Sie eines aus."
 CONSULTATION_PENDING = (
     "<b>Persönliche Beratung</b>\n\n"
     "Die Terminanfrage direkt hier im Chat wird gerade eingerichtet und ist in Kürze verfügbar. "
-    "Bis dahin erreichen Sie das Digitalteam der westfälischen Museen über die Kontaktangaben "
-    "auf seiner Website. Ihre Fragen an mich können Sie jederzeit weiter stellen."
+    "Ihre Fragen an mich können Sie jederzeit weiter stellen."
 )
