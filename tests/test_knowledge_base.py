@@ -26,6 +26,56 @@ TOPICS = {
 }
 AUDIENCES = {"museum", "gedenkstaette", "heimatverein"}
 REQUIRED = {"title", "topic", "tags", "audience", "sources", "stand", "summary"}
+SHARED_PASSAGE_WORDS = 16  # no two documents may share a run of this many words
+MAX_DOCUMENTS_PER_EXAMPLE = 3  # one example house may appear in at most three documents
+# A named example house: "Kettenschmiedemuseum Fröndenberg", "Heimatverein Gescher",
+# "Museum der Stadt Marsberg", "RELíGIO Telgte", "Besucherbergwerk Ramsbeck"; the place counts.
+EXAMPLE_HOUSE = re.compile(
+    r"\b[A-ZÄÖÜ][\wäöüßí-]*(?:museum|Museum|museen|Museen|gedenkstätte|Gedenkstätte|verein|Verein"
+    r"|bergwerk|Kapelle|RELíGIO)\s+(?:in\s+|der Stadt\s+)?([A-ZÄÖÜ][\wäöüßí-]+)"
+)
+NOT_PLACES = {"Westfalen", "Westfalen-Lippe", "NRW", "Nordrhein-Westfalen", "Deutschland"}
+# The funder's own web presence, per funding document (overviews accept any public funder).
+PUBLIC_FUNDERS = (
+    "lwl.org",
+    "lwl-museumsamt.de",
+    "lwl-kulturstiftung.de",
+    ".nrw",
+    "nrw.de",
+    "nrw-stiftung.de",
+    "deutsche-stiftung-engagement-und-ehrenamt.de",
+    "kulturstiftung.de",
+    "kulturstiftung-des-bundes.de",
+    "bundesregierung.de",
+    "kulturstaatsministerin.de",
+    "europa.eu",
+    "deutschland-nederland.eu",
+    "kulturgutverluste.de",
+)
+FUNDER_HOSTS = {
+    "lwl-museumsfoerderung": ("lwl-museumsamt.de", "lwl.org"),
+    "lwl-kleine-museen-und-sammlungen": ("lwl-museumsamt.de", "lwl.org"),
+    "lwl-kulturstiftung": ("lwl-kulturstiftung.de",),
+    "heimat-scheck": ("mhkbd.nrw", "bezreg-muenster.de", "nordrhein-westfalen-foerdert.nrw"),
+    "heimat-werkstatt": ("mhkbd.nrw", "bezreg-muenster.de", "nordrhein-westfalen-foerdert.nrw"),
+    "heimat-fonds": ("mhkbd.nrw", "mhkbg.nrw", "bezreg-muenster.de"),
+    "heimat-zeugnis": ("mhkbd.nrw", "bezreg-muenster.de", "nordrhein-westfalen-foerdert.nrw"),
+    "regionales-kultur-programm": ("mkw.nrw", "regionaleskulturprogrammnrw.de"),
+    "dritte-orte": ("mkw.nrw", "dritteorte.nrw"),
+    "leader-und-regionalbudget": ("leader-", "kreis-steinfurt.de"),
+    "nrw-stiftung": ("nrw-stiftung.de",),
+    "dsee-mikrofoerderung": ("deutsche-stiftung-engagement-und-ehrenamt.de",),
+    "kulturstiftung-der-laender": ("kulturstiftung.de",),
+    "eu-foerderung": ("europa.eu", "deutschland-nederland.eu", "creative-europe-desk.de"),
+    "bundesfoerderung-kultur": (
+        "kulturstiftung-des-bundes.de",
+        "bundesregierung.de",
+        "kulturstaatsministerin.de",
+    ),
+}
+# Known gap, reported in the source review: no Sparkasse foundation's own page is among the
+# stored copies; the document says that it rests on dated press reports of their decisions.
+WITHOUT_FUNDER_PAGE = {"sparkassen-stiftungen"}
 DOCS = sorted(KNOWLEDGE.rglob("*.md"))
 FUNDING = [
     "lwl-museumsfoerderung",
@@ -66,11 +116,68 @@ def as_date(value: object) -> date:
     return value if isinstance(value, date) else date.fromisoformat(str(value))
 
 
-def test_size_and_folders() -> None:
+def main_text(body: str) -> str:
+    return re.split(r"^## Quellen", body, maxsplit=1, flags=re.MULTILINE)[0]
+
+
+def test_folders() -> None:
     assert {p.parent.name for p in DOCS} == TOPICS
     assert len(DOCS) >= 40
-    total = sum(body_words(split(p)[1]) for p in DOCS)
-    assert total >= 33_000, total
+
+
+def test_no_two_documents_share_a_long_passage() -> None:
+    n = SHARED_PASSAGE_WORDS
+    owner: dict[tuple[str, ...], Path] = {}
+    shared: list[str] = []
+    for path in DOCS:
+        words = re.findall(r"\w+", main_text(split(path)[1]).lower())
+        for gram in {tuple(words[i : i + n]) for i in range(len(words) - n + 1)}:
+            first = owner.setdefault(gram, path)
+            if first != path:
+                shared.append(f"{first.name} / {path.name}: {' '.join(gram)}")
+    assert not shared, shared[:5]
+
+
+def test_no_example_house_in_more_than_three_documents() -> None:
+    places: dict[str, set[str]] = {}
+    for path in DOCS:
+        for place in EXAMPLE_HOUSE.findall(main_text(split(path)[1])):
+            if place not in NOT_PLACES:
+                places.setdefault(place, set()).add(path.name)
+    crowded = {p: sorted(d) for p, d in places.items() if len(d) > MAX_DOCUMENTS_PER_EXAMPLE}
+    assert not crowded, crowded
+    assert len(places) >= 5  # the check does see the pilot houses
+
+
+def test_funding_documents_have_a_window_and_a_source_from_the_funder() -> None:
+    for path in sorted((KNOWLEDGE / "foerderung").glob("*.md")):
+        data, _ = split(path)
+        assert data.get("valid_until"), f"{path.name}: valid_until fehlt"
+        hosts = [urlparse(str(s["url"])).hostname or "" for s in data["sources"]]
+        if path.stem in WITHOUT_FUNDER_PAGE:
+            continue
+        wanted = FUNDER_HOSTS.get(path.stem, PUBLIC_FUNDERS)
+        assert any(w in host for host in hosts for w in wanted), (path.name, hosts)
+
+
+def test_no_test_systems_or_mirrors_among_the_sources() -> None:
+    from bot.editors.review import host_problem
+
+    bad = [
+        f"{path.name}: {s['url']} ({problem})"
+        for path in DOCS
+        for s in split(path)[0]["sources"]
+        if (problem := host_problem(str(s["url"])))
+    ]
+    assert not bad, bad
+
+
+def test_documents_do_not_describe_the_assistants_own_service() -> None:
+    for path in DOCS:
+        text = path.read_text(encoding="utf-8")
+        for phrase in ("Digitalteam-Assistent", "/termin", "dieser Assistent", "der Assistent "):
+            assert phrase not in text, (path.name, phrase)
+        assert "Stand der Recherche: 26.11.2026" not in text, path.name
 
 
 @pytest.mark.parametrize("path", DOCS, ids=lambda p: f"{p.parent.name}/{p.name}")
@@ -89,11 +196,14 @@ def test_document_schema(path: Path) -> None:
     assert isinstance(data["summary"], str) and 20 <= len(data["summary"]) <= 600
     sources = data["sources"]
     assert isinstance(sources, list) and sources
-    for url in sources:
-        parsed = urlparse(str(url))
-        assert (
-            parsed.scheme in ("http", "https") and "." in parsed.netloc and " " not in str(url)
-        ), url
+    for source in sources:
+        assert isinstance(source, dict) and set(source) <= {"title", "url", "published", "checked"}
+        assert isinstance(source["title"], str) and source["title"].strip(), source
+        parsed = urlparse(str(source["url"]))
+        assert parsed.scheme in ("http", "https") and "." in parsed.netloc, source
+        assert date(2024, 1, 1) <= as_date(source["checked"]) <= date.today(), source
+        if "published" in source:
+            assert re.fullmatch(r"\d{4}(-\d{2}(-\d{2})?)?", str(source["published"])), source
     stand = as_date(data["stand"])
     assert date(2024, 1, 1) <= stand <= date.today()
     if data.get("valid_until") is not None:
