@@ -66,7 +66,16 @@ def test_ask_json_reads_questions_from_stdin_in_order(root: Path) -> None:
         first["answerable"]
         and first["citations"][0]["path"] == "knowledge/foerderung/heimat-scheck.md"
     )
-    assert set(first["citations"][0]) == {"n", "title", "path", "heading", "url", "stand"}
+    assert set(first["citations"][0]) == {
+        "n",
+        "title",
+        "path",
+        "heading",
+        "url",
+        "published",
+        "checked",
+        "stand",
+    }
     assert lines[1]["out_of_scope"] and not lines[1]["answerable"]
     assert lines[2]["handoff_suggested"]
 
