@@ -25,12 +25,14 @@ run: setup ingest
 test: setup
 	$(VENV)/bin/ruff check bot ingest tests benchmarks
 	$(VENV)/bin/mypy
+	$(VENV)/bin/lint-imports
 	$(PY) -m pytest -q
 
 lint: setup
 	$(VENV)/bin/ruff check bot ingest tests benchmarks
 	$(VENV)/bin/ruff format --check bot ingest tests benchmarks
 	$(VENV)/bin/mypy
+	$(VENV)/bin/lint-imports
 
 bench: setup
 	$(PY) -m benchmarks.run $(BENCH_ARGS)

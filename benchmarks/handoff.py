@@ -62,7 +62,6 @@ async def _intake(tg: FakeTelegram, user: int) -> float:
 async def _measure(database_url: str | None, data_dir: Path) -> dict[str, Any]:
     from bot.settings import Settings
     from bot.telegram.app import build_application, serve
-    from bot.telegram.services import open_services
 
     (data_dir / "knowledge").mkdir(parents=True, exist_ok=True)
     async with FakeTelegram() as tg:
@@ -81,8 +80,7 @@ async def _measure(database_url: str | None, data_dir: Path) -> dict[str, Any]:
             rate_limit_messages=1000,
             log_level="WARNING",
         )
-        services = open_services(settings)
-        app = build_application(settings, services)
+        app = build_application(settings)
         async with serve(app):
             await _intake(tg, 5000)  # warm-up
             timings = [await _intake(tg, 5001 + n) for n in range(USERS)]

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from bot.context import AppContext, build_context
 from bot.editors.audit import AuditLog
-from bot.editors.documents import DocumentService, build_document_service
+from bot.editors.documents import DocumentService
 from bot.settings import Settings
 from bot.store.database import Database
 from tests.conftest import SettingsFactory
@@ -53,6 +53,5 @@ def make_editor_env(settings_factory: SettingsFactory, tmp_path: Path) -> Editor
         database_url=f"sqlite:///{tmp_path / 'editors.sqlite3'}", editor_ids="[42]"
     )
     ctx = build_context(settings)
-    db = Database(settings.resolved_database_url)
-    service = build_document_service(settings, ctx.index, db, today=lambda: TODAY)
-    return EditorEnv(settings, ctx, db, service)
+    service = ctx.document_service(today=lambda: TODAY)
+    return EditorEnv(settings, ctx, ctx.db, service)

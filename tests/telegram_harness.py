@@ -8,9 +8,9 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Any
 
+from bot.context import AppContext
 from bot.settings import Settings
 from bot.telegram.app import BotApplication, build_application, serve
-from bot.telegram.services import BotServices, open_services
 from tests.fakes.telegram_server import TOKEN, FakeTelegram
 
 
@@ -28,18 +28,17 @@ def bot_overrides(tg: FakeTelegram, **overrides: Any) -> dict[str, Any]:
 class RunningBot:
     tg: FakeTelegram
     app: BotApplication
-    services: BotServices
+    services: AppContext
 
 
 @asynccontextmanager
 async def running_bot(settings: Settings, tg: FakeTelegram) -> AsyncIterator[RunningBot]:
-    """Open the services, build the real Application and poll the fake server."""
-    services = open_services(settings)
-    app = build_application(settings, services)
+    """Build the real Application (it opens its services) and poll the fake server."""
+    app = build_application(settings)
     tg.release_polls(False)
     async with serve(app):
         try:
-            yield RunningBot(tg, app, services)
+            yield RunningBot(tg, app, app.bot_data.services)
         finally:
             tg.release_polls()
 

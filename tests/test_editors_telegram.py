@@ -13,7 +13,7 @@ from bot.editors.catalog import doc_id
 from bot.store.gaps import GapKind, GapRecorder
 from bot.telegram import editor_render
 from bot.telegram.editor_common import NOT_EDITOR
-from bot.telegram.editor_reports import WEEKLY_JOB
+from bot.telegram.jobs import WEEKLY_JOB
 from tests.conftest import SettingsFactory
 from tests.fakes.telegram_server import FakeTelegram, Sent
 from tests.samples import encrypt_pdf, make_pdf

@@ -18,11 +18,10 @@ from aiosmtpd.controller import Controller
 from icalendar import Calendar
 
 from bot.booking.berlin import to_berlin
-from bot.handoff.service import Handoff, build_handoff
+from bot.context import Handoff, build_context
 from bot.telegram import texts
 from bot.telegram.app import build_application, serve
-from bot.telegram.handoff_booking import REMINDER_JOB
-from bot.telegram.services import open_services
+from bot.telegram.jobs import REMINDER_JOB
 from tests.conftest import SettingsFactory
 from tests.fakes.telegram_server import FakeTelegram, Sent
 from tests.handoff_fixtures import FakeClock, open_case
@@ -94,10 +93,8 @@ async def bot(
         smtp_from="assistent@digitalteam.example",
         advisor_emails="team@digitalteam.example",
     )
-    services = open_services(settings)
-    history = services.engine.history
-    handoff = build_handoff(settings, services.db, lambda cid: history.recent(cid, 8), clock)
-    services.handoff = handoff
+    services = build_context(settings, store_conversations=True, clock=clock)
+    handoff = services.handoff
     app = build_application(settings, services)
     tg.release_polls(False)
     async with serve(app):

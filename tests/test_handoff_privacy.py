@@ -10,8 +10,8 @@ from bot.booking.bookings import BookingService
 from bot.booking.slots import SlotService
 from bot.handoff.advisors import Advisors
 from bot.handoff.cases import CaseService
-from bot.handoff.privacy import PrivacyService, render_my_data
 from bot.handoff.relay import RelayService
+from bot.privacy import PrivacyService, render_my_data
 from bot.store.database import Database
 from bot.store.handoff_models import Booking, Case, CaseMessage, PendingInput, Slot
 from bot.store.models import ConversationTurn, Feedback, User

@@ -14,7 +14,6 @@ import pytest
 
 from bot.settings import Settings
 from bot.telegram.app import build_application, configuration_problems, serve, webhook_options
-from bot.telegram.services import open_services
 from tests.conftest import SettingsFactory
 from tests.fakes.telegram_server import TOKEN, FakeTelegram
 from tests.telegram_harness import bot_overrides
@@ -119,8 +118,7 @@ async def test_webhook_mode_accepts_only_the_secret_token(
         telegram_webhook_port=unused_tcp_port,
         telegram_webhook_secret="s3cret_token-1",
     )
-    services = open_services(settings)
-    app = build_application(settings, services)
+    app = build_application(settings)
     update = {
         "update_id": 1,
         "message": {

@@ -18,7 +18,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from bot.editors.audit import AuditAction, AuditLog
 from bot.editors.catalog import DocumentInfo, find_document, list_documents
@@ -41,10 +41,6 @@ from ingest.loaders import LoaderLimits, load_bytes
 from ingest.manifest import load_manifest
 from ingest.sniff import sniff_suffix
 from ingest.sync import index_lock, source_key
-
-if TYPE_CHECKING:
-    from bot.settings import Settings
-    from bot.store.database import Database
 
 log = logging.getLogger(__name__)
 
@@ -357,22 +353,3 @@ def _upload_name(filename: str | None) -> Path:
 def loaded_text(data: bytes) -> str:
     """The text of an uploaded Markdown file (already validated by the loader)."""
     return data.decode("utf-8-sig").replace("\r\n", "\n").replace("\r", "\n")
-
-
-def build_document_service(
-    settings: Settings,
-    index: KnowledgeIndex,
-    db: Database,
-    today: Callable[[], date] = date.today,
-) -> DocumentService:
-    """The document service over an open index and database, configured from the settings."""
-    from bot.context import loader_limits
-
-    return DocumentService(
-        index,
-        settings.knowledge_dir,
-        loader_limits(settings),
-        ChunkingConfig(settings.chunk_size, settings.chunk_overlap),
-        AuditLog(db),
-        today,
-    )

@@ -4,19 +4,11 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from dataclasses import dataclass
 from typing import Protocol
 
+from bot.store.turns import Turn
 
-@dataclass(frozen=True)
-class Turn:
-    """One question and what the engine made of it."""
-
-    question: str
-    standalone_query: str
-    answer: str
-    sources: tuple[str, ...]
-    answerable: bool
+__all__ = ["HistoryStore", "MemoryHistory", "Turn"]
 
 
 class HistoryStore(Protocol):

@@ -6,9 +6,9 @@ import json
 
 from sqlalchemy import delete, select
 
-from bot.engine.history import Turn
 from bot.store.database import Database
 from bot.store.models import ConversationTurn
+from bot.store.turns import Turn
 
 
 class DbHistory:

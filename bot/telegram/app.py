@@ -1,6 +1,8 @@
 """Build and run the python-telegram-bot Application: long polling, or a webhook when configured.
 
-``run_bot(settings)`` is what ``digitalteam run`` calls. Exit codes: 0 after a clean stop
+``run_bot(settings)`` is what ``digitalteam run`` calls. The application's services (one
+``AppContext``, with conversations stored in the database) are attached when the Application is
+built, opened in ``post_init`` and closed in ``post_shutdown``. Exit codes: 0 after a clean stop
 (SIGINT/SIGTERM), 2 for a missing, malformed or rejected configuration.
 
 Updates the bot asks Telegram for: new messages and button presses. Edited messages are not
@@ -15,7 +17,6 @@ import contextlib
 import logging
 import sys
 from collections.abc import AsyncIterator
-from datetime import timedelta
 from typing import Any
 from urllib.parse import urlparse
 
@@ -23,6 +24,7 @@ from telegram import Update
 from telegram.error import InvalidToken
 from telegram.ext import Application, ApplicationBuilder
 
+from bot.context import AppContext, build_context
 from bot.settings import Settings
 from bot.telegram import (
     commands,
@@ -32,6 +34,7 @@ from bot.telegram import (
     feedback,
     guard,
     handoff_setup,
+    jobs,
     media,
     questions,
     topics,
@@ -39,12 +42,11 @@ from bot.telegram import (
 from bot.telegram.errors import handle_error
 from bot.telegram.ordering import PerUserUpdateProcessor
 from bot.telegram.retry import RetryingRateLimiter
-from bot.telegram.services import CONTEXT_TYPES, BotContext, BotServices, open_services
+from bot.telegram.services import CONTEXT_TYPES
 
 log = logging.getLogger(__name__)
 
 ALLOWED_UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY]
-PURGE_EVERY = timedelta(hours=6)
 
 BotApplication = Application[Any, Any, Any, Any, Any, Any]
 
@@ -65,8 +67,12 @@ def configuration_problems(settings: Settings) -> list[str]:
     return problems
 
 
-def build_application(settings: Settings, services: BotServices) -> BotApplication:
-    """The Application with all handlers; the services are closed in post_shutdown."""
+def build_application(settings: Settings, services: AppContext | None = None) -> BotApplication:
+    """The Application with all handlers and the services attached (opened in post_init).
+
+    ``services`` defaults to the bot's context over ``settings`` (conversations in the database);
+    tests pass their own, e.g. with a clock they move.
+    """
     if settings.telegram_token is None:
         raise ValueError("DT_TELEGRAM_TOKEN is required")
     builder: ApplicationBuilder[Any, Any, Any, Any, Any, Any] = (
@@ -85,7 +91,7 @@ def build_application(settings: Settings, services: BotServices) -> BotApplicati
         .post_shutdown(_post_shutdown)
     )
     application = builder.build()
-    application.bot_data.services = services
+    application.bot_data.services = services or build_context(settings, store_conversations=True)
     register_handlers(application)
     return application
 
@@ -106,36 +112,27 @@ def register_handlers(application: BotApplication) -> None:
 
 
 async def _post_init(application: BotApplication) -> None:
-    """Announce the commands, warm up the index and schedule the retention purge."""
-    services: BotServices = application.bot_data.services
+    """Open the services, announce the commands, warm up the index and schedule the jobs."""
+    services: AppContext = application.bot_data.services
+    await asyncio.to_thread(services.open)
     await application.bot.set_my_commands(commands.bot_commands())
     await asyncio.to_thread(_warm_up, services)
-    if application.job_queue is not None:
-        application.job_queue.run_repeating(_purge, interval=PURGE_EVERY, first=60)
+    jobs.schedule(application)
     log.info("bot @%s ready", application.bot.username)
 
 
 async def _post_shutdown(application: BotApplication) -> None:
-    """Release the database."""
-    services: BotServices | None = application.bot_data.services
+    """Close the services (the database connections)."""
+    services: AppContext | None = application.bot_data.services
     if services is not None:
-        services.close()
+        await services.aclose()
 
 
-def _warm_up(services: BotServices) -> None:
+def _warm_up(services: AppContext) -> None:
     retriever = services.engine.retriever
     retriever.corpus()
     if retriever.index.manifest.files:
         retriever.index.embedder.embed_query("Förderung")
-
-
-async def _purge(context: BotContext) -> None:
-    services = context.services
-    removed = await asyncio.to_thread(
-        services.users.purge, services.settings.history_retention_days
-    )
-    if removed:
-        log.info("retention: deleted %d old conversation turns and ratings", removed)
 
 
 @contextlib.asynccontextmanager
@@ -218,8 +215,7 @@ def run_bot(settings: Settings) -> int:
         print("Ungültige Einstellung / invalid setting:\n" + "\n".join(problems), file=sys.stderr)
         return 2
     redact_token(settings)
-    services = open_services(settings)
-    application = build_application(settings, services)
+    application = build_application(settings)
     try:
         if settings.telegram_webhook_url is not None:
             log.info("starting in webhook mode on port %d", settings.telegram_webhook_port)
@@ -233,7 +229,5 @@ def run_bot(settings: Settings) -> int:
             file=sys.stderr,
         )
         return 2
-    finally:
-        services.close()
     log.info("bot stopped")
     return 0

@@ -1,4 +1,4 @@
-"""Shared pieces of the editors' handlers: access check, the lazily built tools, callback_data.
+"""Shared pieces of the editors' handlers: access check, the editors' services, callback_data.
 
 callback_data of the editors' buttons (ASCII, at most 53 bytes, parsed strictly):
 
@@ -11,13 +11,13 @@ callback_data of the editors' buttons (ASCII, at most 53 bytes, parsed strictly)
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from telegram import Update
 
 from bot.editors.access import Editors, actor_name
 from bot.editors.audit import AuditLog
-from bot.editors.documents import DocumentService, build_document_service
+from bot.editors.documents import DocumentService
 from bot.telegram.services import BotContext
 
 EDITOR_PREFIX = r"^ed:"
@@ -35,9 +35,7 @@ STALE = "Diese Schaltfläche ist nicht mehr aktuell."
 
 @dataclass
 class EditorTools:
-    """The editors' services, built on first use from the bot's services."""
-
-    _documents: DocumentService | None = field(default=None, init=False)
+    """The editors' access check and services, taken from the bot's services."""
 
     def editors(self, context: BotContext) -> Editors:
         return Editors.of(context.services.settings.editor_ids)
@@ -49,15 +47,10 @@ class EditorTools:
 
     def documents(self, context: BotContext) -> DocumentService:
         """The document service over the engine's index and the bot's database."""
-        if self._documents is None:
-            services = context.services
-            self._documents = build_document_service(
-                services.settings, services.engine.retriever.index, services.db
-            )
-        return self._documents
+        return context.services.documents
 
     def audit(self, context: BotContext) -> AuditLog:
-        return AuditLog(context.services.db)
+        return context.services.audit
 
 
 def actor(update: Update) -> str:

@@ -1,32 +1,23 @@
-"""Editors' reports in Telegram: /luecken, /redaktion and the weekly message via the JobQueue."""
+"""Editors' reports in Telegram: /luecken and /redaktion (the weekly message is in jobs.py)."""
 
 from __future__ import annotations
 
 import asyncio
 import io
 import logging
-from datetime import UTC, date, datetime, timedelta
-from datetime import time as dt_time
-from zoneinfo import ZoneInfo
 
 from telegram import Update
 from telegram.constants import ParseMode
-from telegram.error import BadRequest, Forbidden
 from telegram.ext import Application, CommandHandler, filters
 
-from bot.editors.catalog import expiring_documents
 from bot.editors.dates import parse_user_date
-from bot.editors.freshness import weekly_digest
-from bot.editors.gaps import GapGroup, count_gaps, group_gaps, load_gaps, render_report
+from bot.editors.gaps import GapGroup, group_gaps, load_gaps, render_report
 from bot.telegram import editor_render as render
 from bot.telegram.editor_common import EditorTools
-from bot.telegram.render import escape
 from bot.telegram.services import BotContext
 
 log = logging.getLogger(__name__)
 
-TIMEZONE = ZoneInfo("Europe/Berlin")
-WEEKLY_JOB = "editors-weekly"
 HELP = (
     "<b>Redaktion</b>\n"
     "• Dokument (PDF, DOCX, Markdown, Text, HTML, bis 20 MB) einfach senden; in der "
@@ -41,7 +32,7 @@ HELP = (
 
 
 class ReportHandlers:
-    """/luecken, /redaktion and the weekly digest."""
+    """/luecken and /redaktion."""
 
     def __init__(self, tools: EditorTools) -> None:
         self.tools = tools
@@ -81,46 +72,10 @@ class ReportHandlers:
             return
         await message.reply_text(HELP, parse_mode=ParseMode.HTML)
 
-    async def weekly(self, context: BotContext) -> None:
-        """Send every editor the documents that expire soon or have expired, and the gap count."""
-        services = context.services
-        settings = services.settings
-        if not settings.editor_ids:
-            return
-        today = date.today()
-        manifest = services.engine.retriever.index.manifest
-        expired, soon = expiring_documents(manifest, today, settings.expiry_warning_days)
-        week = datetime.now(UTC) - timedelta(days=7)
-        new_gaps = await asyncio.to_thread(count_gaps, services.db, week)
-        text = weekly_digest(expired, soon, today, settings.expiry_warning_days, new_gaps)
-        if text is None:
-            log.info("weekly editors' message: nothing to report")
-            return
-        for editor in settings.editor_ids:
-            try:
-                await context.bot.send_message(editor, escape(text), parse_mode=ParseMode.HTML)
-            except (Forbidden, BadRequest) as exc:
-                log.warning("weekly message not delivered to an editor: %s", exc.message)
-
-
-def schedule_weekly(application: Application, handlers: ReportHandlers) -> None:
-    """Run the weekly message on the configured weekday and time (Europe/Berlin)."""
-    job_queue = application.job_queue
-    if job_queue is None:
-        log.warning("no JobQueue: the weekly editors' message is disabled")
-        return
-    settings = application.bot_data.services.settings
-    at = settings.editor_digest_time
-    when = dt_time(at.hour, at.minute, tzinfo=TIMEZONE)
-    # PTB counts days from 0 = Sunday; the setting is ISO (1 = Monday ... 7 = Sunday).
-    day = settings.editor_digest_weekday % 7
-    job_queue.run_daily(handlers.weekly, time=when, days=(day,), name=WEEKLY_JOB)
-
 
 def register(application: Application, tools: EditorTools) -> None:
-    """/luecken, /redaktion and the weekly job."""
+    """/luecken and /redaktion (the weekly message is a job in bot.telegram.jobs)."""
     handlers = ReportHandlers(tools)
     new = filters.UpdateType.MESSAGE
     application.add_handler(CommandHandler("luecken", handlers.gaps, filters=new))
     application.add_handler(CommandHandler("redaktion", handlers.help, filters=new))
-    schedule_weekly(application, handlers)

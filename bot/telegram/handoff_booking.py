@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from datetime import timedelta
 from html import escape
 
 from telegram import CallbackQuery, Message, Update
@@ -16,7 +15,6 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler, filt
 
 from bot.booking.bookings import BookingView, Cancellation
 from bot.booking.ics import filename, invitation
-from bot.booking.reminders import Lead
 from bot.handoff.cases import CaseView
 from bot.handoff.errors import HandoffError, SlotTaken
 from bot.telegram import handoff_callbacks as cb
@@ -30,12 +28,11 @@ from bot.telegram.handoff_common import (
     refuse,
 )
 from bot.telegram.handoff_render import booking_keyboard, booking_line, slot_keyboard
+from bot.telegram.jobs import schedule_reminders
 from bot.telegram.services import BotContext
 
 log = logging.getLogger(__name__)
 
-REMINDER_JOB = "handoff-reminders"
-SWEEP_EVERY = timedelta(minutes=5)
 OFFER_TEXT = (
     "<b>Terminvorschläge zu Ihrer Anfrage #{case}</b>\n{name} bietet Ihnen diese Zeiten an "
     "(Berliner Zeit). Bitte wählen Sie eine aus:"
@@ -235,55 +232,12 @@ async def move_booking(update: Update, context: BotContext) -> None:
     await confirm(context, moved, moved=True)
 
 
-async def schedule_reminders(application: Application) -> None:
-    """(Re)build the exact-time reminder jobs from the database; a sweep runs every 5 minutes too."""
-    queue = application.job_queue
-    if queue is None:
-        return
-    services = application.bot_data.services
-    if services is None or services.handoff is None:
-        return
-    handoff = services.handoff
-    for job in queue.jobs():
-        if job.name and job.name.startswith("reminder-at-"):
-            job.schedule_removal()
-    now = handoff.clock()
-    for reminder in await asyncio.to_thread(handoff.reminders.plan):
-        delay = max((reminder.due - now).total_seconds(), 0.0)
-        queue.run_once(
-            send_reminders,
-            when=delay,
-            name=f"reminder-at-{reminder.booking.id}-{reminder.lead.value}",
-        )
-
-
-async def send_reminders(context: BotContext) -> None:
-    """Send every due reminder once (idempotent: each is claimed in the database first)."""
-    handoff = handoff_of(context)
-    for reminder in await asyncio.to_thread(handoff.reminders.due):
-        if not await asyncio.to_thread(handoff.reminders.mark_sent, reminder):
-            continue
-        when = "morgen" if reminder.lead == Lead.DAY else "in einer Stunde"
-        booking = reminder.booking
-        await deliver(
-            context,
-            booking.user_chat_id,
-            f"⏰ <b>Erinnerung:</b> Ihre Beratung ist {when}:\n{booking_line(booking)}",
-        )
-        await deliver(
-            context,
-            booking.advisor_id,
-            f"⏰ <b>Erinnerung:</b> Beratung zu Fall #{booking.case_id} {when}:\n{booking_line(booking)}",
-        )
-        log.info("reminder %s sent for booking %s", reminder.lead.value, booking.id)
-
-
 def _message_of(query: CallbackQuery) -> Message | None:
     return query.message if isinstance(query.message, Message) else None
 
 
 def register(application: Application) -> None:
-    """Booking buttons, /termine and the reminder jobs."""
+    """Booking buttons and /termine (the reminder jobs live in bot.telegram.jobs)."""
     application.add_handler(CallbackQueryHandler(book_slot, pattern=r"^hs:"))
     application.add_handler(CallbackQueryHandler(turn_page, pattern=r"^h[pm]:"))
     application.add_handler(CallbackQueryHandler(cancel_booking, pattern=r"^hx:"))
@@ -291,13 +245,3 @@ def register(application: Application) -> None:
     application.add_handler(
         CommandHandler("termine", list_bookings, filters=filters.UpdateType.MESSAGE)
     )
-    if application.job_queue is not None:
-        application.job_queue.run_repeating(
-            send_reminders, interval=SWEEP_EVERY, first=5, name=REMINDER_JOB
-        )
-        application.job_queue.run_once(_rebuild, when=1, name="reminder-rebuild")
-
-
-async def _rebuild(context: BotContext) -> None:
-    """At start: exact-time jobs for every reminder still to send, from the database."""
-    await schedule_reminders(context.application)

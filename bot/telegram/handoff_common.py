@@ -8,8 +8,8 @@ from telegram import CallbackQuery, InlineKeyboardMarkup, InputFile, Message, Up
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden
 
+from bot.context import Handoff
 from bot.handoff.errors import HandoffError
-from bot.handoff.service import Handoff
 from bot.telegram import handoff_callbacks as cb
 from bot.telegram.services import BotContext
 
@@ -19,11 +19,8 @@ MAX_ALERT = 200
 
 
 def handoff_of(context: BotContext) -> Handoff:
-    """The handoff services attached at start (see handoff_setup.register)."""
-    handoff = context.services.handoff
-    if handoff is None:
-        raise RuntimeError("the handoff services were not attached")
-    return handoff
+    """The consultation, booking and privacy services of the bot's context."""
+    return context.services.handoff
 
 
 async def refuse(query: CallbackQuery, error: HandoffError) -> None:

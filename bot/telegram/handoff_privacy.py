@@ -9,10 +9,11 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, filters
 
 from bot.booking.bookings import Cancellation
-from bot.handoff.privacy import render_my_data
+from bot.privacy import render_my_data
 from bot.telegram import handoff_callbacks as cb
-from bot.telegram.handoff_booking import schedule_reminders, tell_cancelled
+from bot.telegram.handoff_booking import tell_cancelled
 from bot.telegram.handoff_common import callback_args, edit_quietly, handoff_of
+from bot.telegram.jobs import schedule_reminders
 from bot.telegram.services import BotContext
 
 log = logging.getLogger(__name__)

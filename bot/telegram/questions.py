@@ -12,12 +12,13 @@ from telegram.constants import ChatAction, ChatType, ParseMode
 from telegram.error import TelegramError
 from telegram.ext import Application, CallbackQueryHandler, MessageHandler, filters
 
+from bot.context import Answer
 from bot.telegram import callbacks, texts
 from bot.telegram.addressing import ADDRESSED, question_text
 from bot.telegram.guard import check_rate
 from bot.telegram.keyboards import answer_keyboard
 from bot.telegram.render import render_reply
-from bot.telegram.services import Answer, BotContext
+from bot.telegram.services import BotContext
 
 log = logging.getLogger(__name__)
 

@@ -1,7 +1,8 @@
-"""Command line: ``digitalteam ingest|ask|search|chat|run``.
+"""Command line: ``digitalteam ingest|ask|search|chat|run`` plus the editors' and slots commands.
 
-Settings are built once here and passed down. Exit codes: 0 success, 1 unexpected error,
-2 bad configuration or nothing could be done.
+Settings and the application context are built once here and passed down; a command builds only
+the services it uses. Exit codes: 0 success, 1 unexpected error, 2 bad configuration or nothing
+could be done.
 """
 
 from __future__ import annotations
@@ -12,10 +13,16 @@ import logging
 import sys
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from pydantic import ValidationError
 
+from bot.cli.docs import add_editor_parsers
+from bot.cli.slots import add_slots_parser
 from bot.settings import Settings, describe_error
+
+if TYPE_CHECKING:
+    from bot.context import AppContext
 
 log = logging.getLogger("bot.cli")
 
@@ -43,12 +50,7 @@ def _parser() -> argparse.ArgumentParser:
     sub.add_parser("chat", help="Interaktiver Chat in der Konsole")
     sub.add_parser("run", help="Telegram-Bot starten")
 
-    from bot.editors.commands import add_editor_parsers  # argparse only; services load lazily
-
     add_editor_parsers(sub)
-
-    from bot.booking.commands import add_slots_parser  # argparse only; services load lazily
-
     add_slots_parser(sub)
     return parser
 
@@ -82,22 +84,20 @@ def _configure_logging(settings: Settings) -> None:
         )
 
 
-def cmd_ingest(settings: Settings, args: argparse.Namespace) -> int:
+def cmd_ingest(context: AppContext, args: argparse.Namespace) -> int:
     """Sync files into the index and print the summary."""
-    from bot.context import loader_limits, open_index
-    from ingest.chunking import ChunkingConfig
     from ingest.errors import IndexLocked
     from ingest.sync import sync
 
+    settings = context.settings
     paths = list(args.paths) or [settings.knowledge_dir]
-    index = open_index(settings)
     try:
         report = sync(
-            index,
+            context.index,
             paths,
             settings.knowledge_dir,
-            loader_limits(settings),
-            ChunkingConfig(settings.chunk_size, settings.chunk_overlap),
+            context.limits,
+            context.chunking,
             show_progress=sys.stderr.isatty() and not args.json,
         )
     except IndexLocked:
@@ -116,12 +116,11 @@ def cmd_ingest(settings: Settings, args: argparse.Namespace) -> int:
     return 2 if report.failed and report.readable == 0 else 0
 
 
-def cmd_ask(settings: Settings, args: argparse.Namespace) -> int:
+def cmd_ask(context: AppContext, args: argparse.Namespace) -> int:
     """Answer questions from the argument or stdin."""
     from bot.console import render
-    from bot.context import build_context
 
-    engine = build_context(settings).engine
+    engine = context.engine
     for n, question in enumerate(_lines(args.question)):
         reply = engine.reply(f"cli-{n}", question)
         if args.json:
@@ -131,14 +130,12 @@ def cmd_ask(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_search(settings: Settings, args: argparse.Namespace) -> int:
+def cmd_search(context: AppContext, args: argparse.Namespace) -> int:
     """Show ranked chunks for queries from the argument or stdin."""
-    from bot.context import build_context
-
     if not 1 <= args.k <= 50:
         print("Fehler: -k muss zwischen 1 und 50 liegen.", file=sys.stderr)
         return 2
-    retriever = build_context(settings).retriever
+    retriever = context.retriever
     for query in _lines(args.query):
         result = retriever.search(query, k=args.k, topic=args.topic)
         if args.json:
@@ -168,48 +165,47 @@ def cmd_search(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_chat(settings: Settings, args: argparse.Namespace) -> int:
+def cmd_chat(context: AppContext, args: argparse.Namespace) -> int:
     """Interactive console."""
     from bot.console import run_console
-    from bot.context import build_context
 
-    run_console(build_context(settings).engine)
+    run_console(context.engine)
     return 0
 
 
-def cmd_run(settings: Settings, args: argparse.Namespace) -> int:
-    """Start the Telegram bot."""
+def cmd_run(context: AppContext, args: argparse.Namespace) -> int:
+    """Start the Telegram bot (it builds and opens its own context, with stored conversations)."""
     from bot.telegram.app import run_bot
 
-    return run_bot(settings)
+    return run_bot(context.settings)
 
 
-def cmd_docs(settings: Settings, args: argparse.Namespace) -> int:
+def cmd_docs(context: AppContext, args: argparse.Namespace) -> int:
     """List, show, add, change or remove knowledge documents."""
-    from bot.editors.commands import run_docs
+    from bot.cli.docs import run_docs
 
-    return run_docs(settings, args)
+    return run_docs(context, args)
 
 
-def cmd_report(settings: Settings, args: argparse.Namespace) -> int:
+def cmd_report(context: AppContext, args: argparse.Namespace) -> int:
     """Print the knowledge-gap report."""
-    from bot.editors.commands import run_report
+    from bot.cli.docs import run_report
 
-    return run_report(settings, args)
+    return run_report(context, args)
 
 
-def cmd_audit(settings: Settings, args: argparse.Namespace) -> int:
+def cmd_audit(context: AppContext, args: argparse.Namespace) -> int:
     """Print the audit log of editor actions."""
-    from bot.editors.commands import run_audit
+    from bot.cli.docs import run_audit
 
-    return run_audit(settings, args)
+    return run_audit(context, args)
 
 
-def cmd_slots(settings: Settings, args: argparse.Namespace) -> int:
+def cmd_slots(context: AppContext, args: argparse.Namespace) -> int:
     """Add, list or remove advisors' consultation slots."""
-    from bot.booking.commands import run_slots
+    from bot.cli.slots import run_slots
 
-    return run_slots(settings, args)
+    return run_slots(context, args)
 
 
 COMMANDS = {
@@ -234,8 +230,10 @@ def main(argv: list[str] | None = None) -> int:
         print("Ungültige Einstellung:\n" + describe_error(exc), file=sys.stderr)
         return 2
     _configure_logging(settings)
-    return COMMANDS[args.command](settings, args)
+    from bot.context import build_context  # nothing is built until a command uses it
 
-
-if __name__ == "__main__":
-    sys.exit(main())
+    context = build_context(settings)
+    try:
+        return COMMANDS[args.command](context, args)
+    finally:
+        context.close()

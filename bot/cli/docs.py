@@ -1,7 +1,7 @@
 """Editors' command line: ``digitalteam docs …``, ``digitalteam report`` and ``digitalteam audit``.
 
-Only argparse is imported at module level; services load when a command runs. Exit codes:
-0 success, 2 refused input (German reason on stderr).
+Only argparse is imported at module level; services come from the context when a command runs.
+Exit codes: 0 success, 2 refused input (German reason on stderr).
 """
 
 from __future__ import annotations
@@ -15,9 +15,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from bot.context import AppContext
     from bot.editors.catalog import DocumentInfo
-    from bot.editors.documents import DocumentService, UploadResult
-    from bot.settings import Settings
+    from bot.editors.documents import UploadResult
 
 
 def add_editor_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -121,27 +121,17 @@ def _print_result(result: UploadResult, as_json: bool, today: date, days: int) -
         )
 
 
-def run_docs(settings: Settings, args: argparse.Namespace) -> int:
+def run_docs(context: AppContext, args: argparse.Namespace) -> int:
     """Dispatch ``docs`` subcommands."""
     from bot.errors import InputRejected
 
     try:
-        return _docs(settings, args)
+        return _docs(context, args)
     except InputRejected as exc:
         return _fail(exc.user_message)
 
 
-def _service(settings: Settings) -> DocumentService:
-    from bot.context import open_index
-    from bot.editors.documents import build_document_service
-    from bot.store.database import Database
-
-    db = Database(settings.resolved_database_url)
-    return build_document_service(settings, open_index(settings), db)
-
-
-def _docs(settings: Settings, args: argparse.Namespace) -> int:
-    from bot.context import open_index
+def _docs(context: AppContext, args: argparse.Namespace) -> int:
     from bot.editors.catalog import (
         expiring_documents,
         find_document,
@@ -150,11 +140,12 @@ def _docs(settings: Settings, args: argparse.Namespace) -> int:
     )
     from bot.editors.freshness import expiring_text
 
+    settings = context.settings
     today = date.today()
     days = settings.expiry_warning_days
     command = args.docs_command
     if command == "list":
-        docs = list_documents(open_index(settings).manifest, args.topic)
+        docs = list_documents(context.index.manifest, args.topic)
         if args.json:
             print(json.dumps([d.to_json(today, days) for d in docs], ensure_ascii=False))
         else:
@@ -163,7 +154,7 @@ def _docs(settings: Settings, args: argparse.Namespace) -> int:
             print(f"{len(docs)} Dokumente")
         return 0
     if command == "show":
-        doc = find_document(open_index(settings).manifest, args.id)
+        doc = find_document(context.index.manifest, args.id)
         if args.json:
             print(json.dumps(doc.to_json(today, days), ensure_ascii=False))
         else:
@@ -174,7 +165,7 @@ def _docs(settings: Settings, args: argparse.Namespace) -> int:
         window = days if args.days is None else args.days
         if not 0 <= window <= 3650:
             return _fail("--days muss zwischen 0 und 3650 liegen.")
-        manifest = open_index(settings).manifest
+        manifest = context.index.manifest
         expired, soon = expiring_documents(manifest, today, window)
         review = review_due_documents(manifest, today, settings.review_after_days)
         if args.json:
@@ -192,8 +183,8 @@ def _docs(settings: Settings, args: argparse.Namespace) -> int:
             print(expiring_text(expired, soon, today, window, review, settings.review_after_days))
         return 0
     if command == "check":
-        return _check(settings, args, today)
-    service = _service(settings)
+        return _check(context, args, today)
+    service = context.documents
     if command == "remove":
         doc = service.find(args.id)
         if not args.yes:
@@ -233,14 +224,14 @@ def _docs(settings: Settings, args: argparse.Namespace) -> int:
     return _fail(f"Unbekannter Befehl: {command}")
 
 
-def _check(settings: Settings, args: argparse.Namespace, today: date) -> int:
-    from bot.context import loader_limits
+def _check(context: AppContext, args: argparse.Namespace, today: date) -> int:
     from bot.editors.review import render_review, review_folder
 
+    settings = context.settings
     if not settings.knowledge_dir.is_dir():
         return _fail(f"Der Wissensordner {settings.knowledge_dir} existiert nicht.")
     reviews = review_folder(
-        settings.knowledge_dir, today, settings.review_after_days, loader_limits(settings)
+        settings.knowledge_dir, today, settings.review_after_days, context.limits
     )
     if args.json:
         shown = [r for r in reviews if r.findings or not args.only_findings]
@@ -250,12 +241,10 @@ def _check(settings: Settings, args: argparse.Namespace, today: date) -> int:
     return 0
 
 
-def run_report(settings: Settings, args: argparse.Namespace) -> int:
+def run_report(context: AppContext, args: argparse.Namespace) -> int:
     """``digitalteam report``: grouped knowledge gaps as Markdown, CSV or JSON."""
     from bot.editors.gaps import group_gaps, load_gaps, render_report
     from bot.errors import InputRejected
-    from bot.store.database import Database
-    from ingest.embeddings import make_embedder
 
     try:
         since = _date_arg(args.since)
@@ -263,20 +252,17 @@ def run_report(settings: Settings, args: argparse.Namespace) -> int:
         return _fail(exc.user_message)
     if not 1 <= args.limit <= 1000:
         return _fail("--limit muss zwischen 1 und 1000 liegen.")
-    items = load_gaps(Database(settings.resolved_database_url), since)
-    groups = group_gaps(items, make_embedder(settings.embedding_model), settings.gap_similarity)
+    items = load_gaps(context.db, since)
+    groups = group_gaps(items, context.embedder, context.settings.gap_similarity)
     print(render_report(groups, args.format, since, args.limit))
     return 0
 
 
-def run_audit(settings: Settings, args: argparse.Namespace) -> int:
+def run_audit(context: AppContext, args: argparse.Namespace) -> int:
     """``digitalteam audit``: the newest editor actions first."""
-    from bot.editors.audit import AuditLog
-    from bot.store.database import Database
-
     if not 1 <= args.limit <= 10_000:
         return _fail("--limit muss zwischen 1 und 10000 liegen.")
-    entries = AuditLog(Database(settings.resolved_database_url)).entries(args.limit)
+    entries = context.audit.entries(args.limit)
     if args.json:
         print(json.dumps([e.to_json() for e in entries], ensure_ascii=False))
         return 0

@@ -5,9 +5,10 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from bot.settings import Settings
+if TYPE_CHECKING:
+    from bot.context import AppContext
 
 
 def add_slots_parser(sub: Any) -> None:
@@ -32,15 +33,13 @@ def add_slots_parser(sub: Any) -> None:
     remove.add_argument("slot_id", type=int)
 
 
-def run_slots(settings: Settings, args: argparse.Namespace) -> int:
+def run_slots(context: AppContext, args: argparse.Namespace) -> int:
     """Carry out one ``slots`` action; 0 on success, 2 on bad input."""
     from bot.booking.berlin import TimeInputError, format_slot, parse_local
-    from bot.booking.slots import SlotService
     from bot.handoff.errors import HandoffError
-    from bot.store.database import Database
 
-    db = Database(settings.resolved_database_url)
-    slots = SlotService(db)
+    settings = context.settings
+    slots = context.handoff.slots
     try:
         if args.slots_command == "add":
             if args.advisor not in settings.advisor_ids:
@@ -71,6 +70,4 @@ def run_slots(settings: Settings, args: argparse.Namespace) -> int:
     except (TimeInputError, HandoffError) as exc:
         print(f"Fehler: {exc}", file=sys.stderr)
         return 2
-    finally:
-        db.dispose()
     return 0

@@ -1,5 +1,7 @@
-"""/meine_daten, /daten_loeschen and the retention purge of closed cases.
+"""Privacy: what is stored about a user (/meine_daten), deleting it all (/daten_loeschen) and the
+retention purge of closed cases.
 
+It sits above the handoff and booking packages, because it reaches into all of their tables.
 Deleting cancels the user's future appointments first and returns them, so that the adapter can
 tell the advisors; then cases (with relayed messages), bookings, drafts, feedback, conversation
 turns and the user record go in one transaction.

@@ -1,0 +1,146 @@
+"""Every scheduled job of the bot, in one place.
+
+``schedule(application)`` runs in ``post_init``, once the services are open:
+
+- the retention purges of old conversation turns and of closed cases, every ``PURGE_EVERY``;
+- booking reminders: a sweep every ``SWEEP_EVERY`` plus one exact-time job per reminder, rebuilt
+  from the database at start and whenever a booking changes (``schedule_reminders``);
+- the editors' weekly message on the configured weekday and time (Europe/Berlin).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from datetime import UTC, date, datetime, timedelta
+from datetime import time as dt_time
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from telegram.constants import ParseMode
+from telegram.error import BadRequest, Forbidden
+from telegram.ext import Application
+
+from bot.booking.reminders import Lead
+from bot.editors.catalog import expiring_documents
+from bot.editors.freshness import weekly_digest
+from bot.editors.gaps import count_gaps
+from bot.telegram.handoff_common import deliver, handoff_of
+from bot.telegram.handoff_render import booking_line
+from bot.telegram.render import escape
+from bot.telegram.services import BotContext
+
+log = logging.getLogger(__name__)
+
+PURGE_EVERY = timedelta(hours=6)
+SWEEP_EVERY = timedelta(minutes=5)
+REMINDER_JOB = "handoff-reminders"
+WEEKLY_JOB = "editors-weekly"
+TIMEZONE = ZoneInfo("Europe/Berlin")
+
+BotApplication = Application[Any, Any, Any, Any, Any, Any]
+
+
+def schedule(application: BotApplication) -> None:
+    """Schedule every job (call once the services are attached and open)."""
+    queue = application.job_queue
+    if queue is None:
+        log.warning("no JobQueue: purges, reminders and the weekly editors' message are disabled")
+        return
+    queue.run_repeating(purge_conversations, interval=PURGE_EVERY, first=60)
+    queue.run_repeating(purge_cases, interval=PURGE_EVERY, first=90, name="handoff-purge")
+    queue.run_repeating(send_reminders, interval=SWEEP_EVERY, first=5, name=REMINDER_JOB)
+    queue.run_once(_rebuild_reminders, when=1, name="reminder-rebuild")
+    settings = application.bot_data.services.settings
+    at = settings.editor_digest_time
+    when = dt_time(at.hour, at.minute, tzinfo=TIMEZONE)
+    # PTB counts days from 0 = Sunday; the setting is ISO (1 = Monday ... 7 = Sunday).
+    day = settings.editor_digest_weekday % 7
+    queue.run_daily(send_weekly_digest, time=when, days=(day,), name=WEEKLY_JOB)
+
+
+async def purge_conversations(context: BotContext) -> None:
+    """Delete conversation turns and ratings older than DT_HISTORY_RETENTION_DAYS."""
+    services = context.services
+    removed = await asyncio.to_thread(
+        services.users.purge, services.settings.history_retention_days
+    )
+    if removed:
+        log.info("retention: deleted %d old conversation turns and ratings", removed)
+
+
+async def purge_cases(context: BotContext) -> None:
+    """Delete closed cases older than the retention period."""
+    removed = await asyncio.to_thread(handoff_of(context).privacy.purge)
+    if removed:
+        log.info("retention: deleted %d closed cases", removed)
+
+
+async def schedule_reminders(application: BotApplication) -> None:
+    """(Re)build the exact-time reminder jobs from the database; the sweep runs as well."""
+    queue = application.job_queue
+    if queue is None:
+        return
+    services = application.bot_data.services
+    if services is None:
+        return
+    handoff = services.handoff
+    for job in queue.jobs():
+        if job.name and job.name.startswith("reminder-at-"):
+            job.schedule_removal()
+    now = handoff.clock()
+    for reminder in await asyncio.to_thread(handoff.reminders.plan):
+        delay = max((reminder.due - now).total_seconds(), 0.0)
+        queue.run_once(
+            send_reminders,
+            when=delay,
+            name=f"reminder-at-{reminder.booking.id}-{reminder.lead.value}",
+        )
+
+
+async def _rebuild_reminders(context: BotContext) -> None:
+    """At start: exact-time jobs for every reminder still to send, from the database."""
+    await schedule_reminders(context.application)
+
+
+async def send_reminders(context: BotContext) -> None:
+    """Send every due reminder once (idempotent: each is claimed in the database first)."""
+    handoff = handoff_of(context)
+    for reminder in await asyncio.to_thread(handoff.reminders.due):
+        if not await asyncio.to_thread(handoff.reminders.mark_sent, reminder):
+            continue
+        when = "morgen" if reminder.lead == Lead.DAY else "in einer Stunde"
+        booking = reminder.booking
+        await deliver(
+            context,
+            booking.user_chat_id,
+            f"⏰ <b>Erinnerung:</b> Ihre Beratung ist {when}:\n{booking_line(booking)}",
+        )
+        await deliver(
+            context,
+            booking.advisor_id,
+            f"⏰ <b>Erinnerung:</b> Beratung zu Fall #{booking.case_id} {when}:\n{booking_line(booking)}",
+        )
+        log.info("reminder %s sent for booking %s", reminder.lead.value, booking.id)
+
+
+async def send_weekly_digest(context: BotContext) -> None:
+    """Send every editor the documents that expire soon or have expired, and the gap count."""
+    services = context.services
+    settings = services.settings
+    if not settings.editor_ids:
+        return
+    today = date.today()
+    manifest = services.engine.retriever.index.manifest
+    expired, soon = expiring_documents(manifest, today, settings.expiry_warning_days)
+    week = datetime.now(UTC) - timedelta(days=7)
+    new_gaps = await asyncio.to_thread(count_gaps, services.db, week)
+    text = weekly_digest(expired, soon, today, settings.expiry_warning_days, new_gaps)
+    if text is None:
+        log.info("weekly editors' message: nothing to report")
+        return
+    for editor in settings.editor_ids:
+        try:
+            await context.bot.send_message(editor, escape(text), parse_mode=ParseMode.HTML)
+        except (Forbidden, BadRequest) as exc:
+            log.warning("weekly message not delivered to an editor: %s", exc.message)
