@@ -293,11 +293,15 @@ class AppContext:
         """Answer one question in the user's conversation (blocking: run it in a thread)."""
         from bot.engine.reply import ReplyKind
 
-        conversation_id = self.users.touch(telegram_user_id, chat_id)
-        reply = self.engine.reply(conversation_id, text)
+        engine = self.engine
+        # One transaction reads the user and the recent turns, one writes the new turn
+        # (and returns its id for the feedback buttons).
+        conversation_id, history = self.users.open_conversation(
+            telegram_user_id, chat_id, engine.history_turns
+        )
+        reply = engine.reply(conversation_id, text, history)
         answered = reply.kind == ReplyKind.ANSWER
-        turn_id = self.feedback.latest_turn_id(conversation_id) if answered else None
-        return Answer(reply, turn_id)
+        return Answer(reply, reply.turn_id if answered else None)
 
     def record_gap(self, kind: GapKind, question: str) -> None:
         """Record a knowledge gap (failures are logged, not raised)."""

@@ -87,8 +87,17 @@ class Engine:
         """Forget the conversation (the user's /neu)."""
         self.history.reset(conversation_id)
 
-    def reply(self, conversation_id: str, text: str) -> Reply:
-        """Answer one message of a conversation."""
+    @property
+    def history_turns(self) -> int:
+        """How many previous turns a reply looks at (callers that read them pass them in)."""
+        return self._history_turns
+
+    def reply(self, conversation_id: str, text: str, history: list[Turn] | None = None) -> Reply:
+        """Answer one message of a conversation.
+
+        ``history`` is the conversation's last turns when the caller has already read them
+        (the bot reads them together with the user); otherwise the engine reads them.
+        """
         question = _without_repeats(" ".join((text or "").split()))
         truncated = len(question) > self._max_chars
         if truncated:
@@ -98,13 +107,14 @@ class Engine:
         if intent.is_greeting(question):
             return Reply(question=question, kind=ReplyKind.GREETING, body=messages.GREETING)
 
-        history = self.history.recent(conversation_id, self._history_turns)
+        if history is None:
+            history = self.history.recent(conversation_id, self._history_turns)
         assessment = self.assess(question, _previous(history))
         reply = self._reply(question, assessment, history, truncated)
         if reply.kind in (ReplyKind.NO_ANSWER, ReplyKind.PARTIAL) and self._on_unanswered:
             self._on_unanswered(question)
         subject = assessment.decision.source if reply.citations else assessment.resolved.subject
-        self.history.append(
+        turn_id = self.history.append(
             conversation_id,
             Turn(
                 question=question,
@@ -115,7 +125,7 @@ class Engine:
                 answerable=reply.answerable,
             ),
         )
-        return reply
+        return replace(reply, turn_id=turn_id)
 
     def assess(self, text: str, previous: PreviousTurn | None = None) -> Assessment:
         """Understand, resolve, search and decide, without answering (also used for fitting)."""

@@ -18,8 +18,8 @@ class HistoryStore(Protocol):
         """The last ``limit`` turns, oldest first."""
         ...
 
-    def append(self, conversation_id: str, turn: Turn) -> None:
-        """Record a turn."""
+    def append(self, conversation_id: str, turn: Turn) -> int | None:
+        """Record a turn; return its id where the store gives turns ids."""
         ...
 
     def reset(self, conversation_id: str) -> None:
@@ -41,7 +41,7 @@ class MemoryHistory:
             turns = self._turns.get(conversation_id, [])
             return list(turns[-limit:]) if limit > 0 else []
 
-    def append(self, conversation_id: str, turn: Turn) -> None:
+    def append(self, conversation_id: str, turn: Turn) -> int | None:
         with self._lock:
             turns = self._turns.setdefault(conversation_id, [])
             turns.append(turn)
@@ -49,6 +49,7 @@ class MemoryHistory:
             self._turns.move_to_end(conversation_id)
             while len(self._turns) > self._max_conversations:
                 self._turns.popitem(last=False)
+        return None
 
     def reset(self, conversation_id: str) -> None:
         with self._lock:

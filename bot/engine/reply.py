@@ -35,6 +35,7 @@ class Reply:
     truncated: bool = False
     standalone_query: str = ""
     used_llm: bool = False
+    turn_id: int | None = None  # id of the stored turn (feedback buttons), when the store has ids
 
     @property
     def text(self) -> str:

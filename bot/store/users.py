@@ -12,7 +12,9 @@ from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 
 from bot.store.database import Database
+from bot.store.history import recent_turns
 from bot.store.models import ConversationTurn, Feedback, User, utcnow
+from bot.store.turns import Turn
 
 LAST_SEEN_PRECISION = timedelta(minutes=10)
 
@@ -39,6 +41,12 @@ class UserStore:
 
     def touch(self, telegram_user_id: int, chat_id: int | None) -> str:
         """Record that the user wrote (creating them on first contact); return the conversation id."""
+        return self.open_conversation(telegram_user_id, chat_id, 0)[0]
+
+    def open_conversation(
+        self, telegram_user_id: int, chat_id: int | None, history_turns: int
+    ) -> tuple[str, list[Turn]]:
+        """``touch`` plus the conversation's last turns, in one transaction for a known user."""
         now = utcnow()
         with self._db.session() as session:
             user = session.scalars(
@@ -49,7 +57,11 @@ class UserStore:
                     user.last_seen = now
                 if chat_id is not None and user.chat_id is None:
                     user.chat_id = chat_id
-                return user.conversation_id
+                turns = recent_turns(session, user.conversation_id, history_turns)
+                return user.conversation_id, turns
+        return self._create(telegram_user_id, chat_id, now), []
+
+    def _create(self, telegram_user_id: int, chat_id: int | None, now: datetime) -> str:
         try:
             with self._db.session() as session:
                 conversation_id = new_conversation_id()
