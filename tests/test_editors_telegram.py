@@ -11,8 +11,8 @@ import pytest
 
 from bot.editors.catalog import doc_id
 from bot.store.gaps import GapKind, GapRecorder
-from bot.telegram import editor_render
-from bot.telegram.editor_common import NOT_EDITOR
+from bot.telegram.editors import render as editor_render
+from bot.telegram.editors.access import NOT_EDITOR
 from bot.telegram.jobs import WEEKLY_JOB
 from tests.conftest import SettingsFactory
 from tests.fakes.telegram_server import FakeTelegram, Sent

@@ -26,20 +26,12 @@ from telegram.ext import Application, ApplicationBuilder
 
 from bot.context import AppContext, build_context
 from bot.settings import Settings
-from bot.telegram import (
-    commands,
-    consultation,
-    editor_setup,
-    fallbacks,
-    feedback,
-    guard,
-    handoff_setup,
-    jobs,
-    media,
-    questions,
-    topics,
-)
+from bot.telegram import fallbacks, guard, jobs
+from bot.telegram.chat import commands, feedback, media, questions, topics
+from bot.telegram.editors import setup as editor_setup
 from bot.telegram.errors import handle_error
+from bot.telegram.handoff import consultation
+from bot.telegram.handoff import setup as handoff_setup
 from bot.telegram.ordering import PerUserUpdateProcessor
 from bot.telegram.retry import RetryingRateLimiter
 from bot.telegram.services import CONTEXT_TYPES

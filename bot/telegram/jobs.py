@@ -25,8 +25,8 @@ from bot.booking.reminders import Lead
 from bot.editors.catalog import expiring_documents
 from bot.editors.freshness import weekly_digest
 from bot.editors.gaps import count_gaps
-from bot.telegram.handoff_common import deliver, handoff_of
-from bot.telegram.handoff_render import booking_line
+from bot.telegram.handoff.delivery import deliver, handoff_of
+from bot.telegram.handoff.render import booking_line
 from bot.telegram.render import escape
 from bot.telegram.services import BotContext
 

@@ -10,7 +10,7 @@ from telegram.error import BadRequest, Forbidden
 
 from bot.context import Handoff
 from bot.handoff.errors import HandoffError
-from bot.telegram import handoff_callbacks as cb
+from bot.telegram.handoff import callbacks as cb
 from bot.telegram.services import BotContext
 
 log = logging.getLogger(__name__)

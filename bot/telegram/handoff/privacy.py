@@ -10,9 +10,9 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler, filt
 
 from bot.booking.bookings import Cancellation
 from bot.privacy import render_my_data
-from bot.telegram import handoff_callbacks as cb
-from bot.telegram.handoff_booking import tell_cancelled
-from bot.telegram.handoff_common import callback_args, edit_quietly, handoff_of
+from bot.telegram.handoff import callbacks as cb
+from bot.telegram.handoff.booking import tell_cancelled
+from bot.telegram.handoff.delivery import callback_args, edit_quietly, handoff_of
 from bot.telegram.jobs import schedule_reminders
 from bot.telegram.services import BotContext
 

@@ -16,7 +16,7 @@ from telegram.ext import Application, CallbackQueryHandler
 
 from bot.store.gaps import GapKind
 from bot.telegram import callbacks, texts
-from bot.telegram.keyboards import consultation_row, without_feedback
+from bot.telegram.chat.keyboards import consultation_row, without_feedback
 from bot.telegram.services import BotContext
 
 log = logging.getLogger(__name__)

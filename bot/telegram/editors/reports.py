@@ -12,8 +12,8 @@ from telegram.ext import Application, CommandHandler, filters
 
 from bot.editors.dates import parse_user_date
 from bot.editors.gaps import GapGroup, group_gaps, load_gaps, render_report
-from bot.telegram import editor_render as render
-from bot.telegram.editor_common import EditorTools
+from bot.telegram.editors import render
+from bot.telegram.editors.access import EditorTools
 from bot.telegram.services import BotContext
 
 log = logging.getLogger(__name__)

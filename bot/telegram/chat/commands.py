@@ -19,8 +19,10 @@ from telegram.constants import ParseMode
 from telegram.ext import Application, CommandHandler, filters
 
 from bot.operator import Operator
-from bot.telegram import consultation, texts, topics
-from bot.telegram.keyboards import examples_keyboard
+from bot.telegram import texts
+from bot.telegram.chat import topics
+from bot.telegram.chat.keyboards import examples_keyboard
+from bot.telegram.handoff import consultation
 from bot.telegram.services import BotContext
 
 log = logging.getLogger(__name__)

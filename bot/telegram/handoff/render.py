@@ -16,7 +16,7 @@ from bot.booking.slots import SlotPage
 from bot.handoff.cases import ACTION_LABELS, Notification
 from bot.handoff.intake import IntakeReply
 from bot.telegram import callbacks, texts
-from bot.telegram import handoff_callbacks as cb
+from bot.telegram.handoff import callbacks as cb
 
 
 def case_message(note: Notification) -> tuple[str, InlineKeyboardMarkup | None]:

@@ -17,8 +17,8 @@ from bot.booking.bookings import BookingView, Cancellation
 from bot.booking.ics import filename, invitation
 from bot.handoff.cases import CaseView
 from bot.handoff.errors import HandoffError, SlotTaken
-from bot.telegram import handoff_callbacks as cb
-from bot.telegram.handoff_common import (
+from bot.telegram.handoff import callbacks as cb
+from bot.telegram.handoff.delivery import (
     STALE,
     callback_args,
     deliver,
@@ -27,7 +27,7 @@ from bot.telegram.handoff_common import (
     handoff_of,
     refuse,
 )
-from bot.telegram.handoff_render import booking_keyboard, booking_line, slot_keyboard
+from bot.telegram.handoff.render import booking_keyboard, booking_line, slot_keyboard
 from bot.telegram.jobs import schedule_reminders
 from bot.telegram.services import BotContext
 

@@ -25,7 +25,7 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler, filt
 
 from bot.answer.citations import german_date
 from bot.telegram import callbacks, texts
-from bot.telegram.catalog import Catalog, Topic, build_catalog, document_details
+from bot.telegram.chat.catalog import Catalog, Topic, build_catalog, document_details
 from bot.telegram.render import escape, link
 from bot.telegram.services import BotContext
 

@@ -10,8 +10,8 @@ from telegram.error import BadRequest
 
 from bot.handoff.cases import CaseView, notification_for
 from bot.handoff.mail import MailError, send_case_email
-from bot.telegram.handoff_common import deliver, handoff_of
-from bot.telegram.handoff_render import case_message
+from bot.telegram.handoff.delivery import deliver, handoff_of
+from bot.telegram.handoff.render import case_message
 from bot.telegram.services import BotContext
 
 log = logging.getLogger(__name__)

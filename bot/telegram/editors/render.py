@@ -11,7 +11,7 @@ from bot.answer.citations import german_date
 from bot.editors.catalog import DocumentInfo, Freshness
 from bot.editors.documents import UploadResult
 from bot.editors.gaps import GapGroup
-from bot.telegram.editor_common import list_page, remove_confirm, topic_choice
+from bot.telegram.editors.access import list_page, remove_confirm, topic_choice
 from bot.telegram.render import escape
 
 PAGE_SIZE = 8

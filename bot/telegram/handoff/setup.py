@@ -8,12 +8,12 @@ from __future__ import annotations
 
 from telegram.ext import Application
 
-from bot.telegram import handoff_advisors, handoff_booking, handoff_intake, handoff_privacy
+from bot.telegram.handoff import advisors, booking, intake, privacy
 
 
 def register(application: Application) -> None:
     """Handlers of the intake, the advisors, booking and privacy, in this order."""
-    handoff_intake.register(application)
-    handoff_advisors.register(application)
-    handoff_booking.register(application)
-    handoff_privacy.register(application)
+    intake.register(application)
+    advisors.register(application)
+    booking.register(application)
+    privacy.register(application)

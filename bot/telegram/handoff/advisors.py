@@ -15,11 +15,11 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler, filt
 from bot.booking.berlin import TimeInputError, format_slot, parse_local
 from bot.handoff.cases import NOT_ADVISOR, CaseAction, notification_for
 from bot.handoff.errors import HandoffError, NotAuthorised
-from bot.telegram import handoff_callbacks as cb
-from bot.telegram.handoff_booking import offer_slots
-from bot.telegram.handoff_common import callback_args, deliver, handoff_of, refuse
-from bot.telegram.handoff_notify import refresh_notices
-from bot.telegram.handoff_render import case_message
+from bot.telegram.handoff import callbacks as cb
+from bot.telegram.handoff.booking import offer_slots
+from bot.telegram.handoff.delivery import callback_args, deliver, handoff_of, refuse
+from bot.telegram.handoff.notify import refresh_notices
+from bot.telegram.handoff.render import case_message
 from bot.telegram.services import BotContext
 
 log = logging.getLogger(__name__)

@@ -15,8 +15,8 @@ from telegram.ext import Application, CallbackQueryHandler, MessageHandler, filt
 from bot.context import Answer
 from bot.telegram import callbacks, texts
 from bot.telegram.addressing import ADDRESSED, question_text
+from bot.telegram.chat.keyboards import answer_keyboard
 from bot.telegram.guard import check_rate
-from bot.telegram.keyboards import answer_keyboard
 from bot.telegram.render import render_reply
 from bot.telegram.services import BotContext
 

@@ -19,8 +19,8 @@ from bot.editors.dates import parse_user_date
 from bot.editors.documents import UploadResult
 from bot.editors.storage import normalise_topic
 from bot.errors import InputRejected
-from bot.telegram import editor_render as render
-from bot.telegram.editor_common import (
+from bot.telegram.editors import render
+from bot.telegram.editors.access import (
     CANCEL,
     EDITOR_PREFIX,
     NOT_EDITOR,

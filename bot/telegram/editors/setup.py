@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from telegram.ext import Application
 
-from bot.telegram import editor_docs, editor_reports
-from bot.telegram.editor_common import EditorTools
+from bot.telegram.editors import documents, reports
+from bot.telegram.editors.access import EditorTools
 
 
 def register(application: Application) -> None:
     """Call before the media and fallback handlers, so that editors' documents win."""
     tools = EditorTools()
-    editor_docs.register(application, tools)
-    editor_reports.register(application, tools)
+    documents.register(application, tools)
+    reports.register(application, tools)

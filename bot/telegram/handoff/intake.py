@@ -27,12 +27,12 @@ from bot.handoff.errors import HandoffError
 from bot.handoff.intake import CANCELLED, NOTHING_TO_CANCEL, IntakeReply, Outcome
 from bot.handoff.relay import ADVISOR, Relay
 from bot.handoff.triggers import classify
-from bot.telegram import handoff_callbacks as cb
 from bot.telegram.addressing import ADDRESSED, question_text
 from bot.telegram.guard import check_rate
-from bot.telegram.handoff_common import deliver, edit_quietly, handoff_of, refuse
-from bot.telegram.handoff_notify import notify_advisors
-from bot.telegram.handoff_render import intake_message
+from bot.telegram.handoff import callbacks as cb
+from bot.telegram.handoff.delivery import deliver, edit_quietly, handoff_of, refuse
+from bot.telegram.handoff.notify import notify_advisors
+from bot.telegram.handoff.render import intake_message
 from bot.telegram.services import BotContext
 from bot.understand import intent
 

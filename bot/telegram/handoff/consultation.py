@@ -1,7 +1,7 @@
 """/termin and the "Beratung anfragen" button: the entry to the consultation request.
 
 ``offer`` is the single entry point used by /termin, the button under answers, the 👎 follow-up
-and the /start deep link ``termin``; the intake itself lives in ``handoff_intake``.
+and the /start deep link ``termin``; the intake itself lives in ``intake``.
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from telegram import Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, filters
 
 from bot.telegram import callbacks, texts
-from bot.telegram.handoff_intake import start_intake
+from bot.telegram.handoff.intake import start_intake
 from bot.telegram.services import BotContext
 
 

@@ -1,0 +1,1 @@
+"""The editors in Telegram: documents, reports and their rendering."""
