@@ -63,4 +63,4 @@ async def _drop_feedback_buttons(message: Message) -> None:
 
 def register(application: Application) -> None:
     """The 👍/👎 buttons."""
-    application.add_handler(CallbackQueryHandler(rate_answer, pattern=callbacks.FEEDBACK_PREFIX))
+    application.add_handler(CallbackQueryHandler(rate_answer, pattern=callbacks.route("fb")))

@@ -124,4 +124,4 @@ def register(application: Application) -> None:
             answer_question,
         )
     )
-    application.add_handler(CallbackQueryHandler(ask_example, pattern=callbacks.EXAMPLE_PREFIX))
+    application.add_handler(CallbackQueryHandler(ask_example, pattern=callbacks.route("ex")))

@@ -221,5 +221,7 @@ def register(application: Application) -> None:
     application.add_handler(
         CommandHandler("themen", show_topics, filters=filters.UpdateType.MESSAGE)
     )
-    application.add_handler(CallbackQueryHandler(navigate, pattern=callbacks.TOPICS_PREFIX))
-    application.add_handler(CallbackQueryHandler(ignore_label, pattern=f"^{callbacks.NOOP}$"))
+    application.add_handler(
+        CallbackQueryHandler(navigate, pattern=callbacks.route("tl", "td", "tv"))
+    )
+    application.add_handler(CallbackQueryHandler(ignore_label, pattern=callbacks.NOOP_ROUTE))

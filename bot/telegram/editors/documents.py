@@ -19,18 +19,9 @@ from bot.editors.dates import parse_user_date
 from bot.editors.documents import UploadResult
 from bot.editors.storage import normalise_topic
 from bot.errors import InputRejected
+from bot.telegram import callbacks
 from bot.telegram.editors import render
-from bot.telegram.editors.access import (
-    CANCEL,
-    EDITOR_PREFIX,
-    NOT_EDITOR,
-    STALE,
-    EditorTools,
-    actor,
-    parse_list_page,
-    parse_remove,
-    parse_topic_choice,
-)
+from bot.telegram.editors.access import NOT_EDITOR, STALE, EditorTools, actor
 from bot.telegram.services import BotContext
 
 log = logging.getLogger(__name__)
@@ -186,35 +177,35 @@ class DocumentHandlers:
         if not self.tools.is_editor(update, context):
             await query.answer(NOT_EDITOR[:190])
             return
-        data = query.data
+        parsed = callbacks.parse(query.data, *callbacks.EDITOR_KINDS)
+        if parsed is None:
+            await query.answer(STALE)
+            return
         service = self.tools.documents(context)
         warn_days = context.services.settings.expiry_warning_days
         try:
-            if (page := parse_list_page(data)) is not None:
+            if parsed.kind == "ed:l":
                 text, keyboard = render.list_page_text(
-                    service.documents(), page, date.today(), warn_days
+                    service.documents(), parsed.number(0), date.today(), warn_days
                 )
                 await query.answer()
                 await _edit(query.message, text, keyboard)
-            elif (choice := parse_topic_choice(data)) is not None:
-                result = await asyncio.to_thread(
-                    service.set_topic, choice[0], choice[1], actor(update)
-                )
-                await query.answer(f"Thema: {choice[1]}")
+            elif parsed.kind == "ed:t":
+                doc_id, topic = parsed.fields
+                result = await asyncio.to_thread(service.set_topic, doc_id, topic, actor(update))
+                await query.answer(f"Thema: {topic}")
                 await _edit(query.message, render.upload_summary(result, date.today(), warn_days))
-            elif (doc_id := parse_remove(data)) is not None:
-                removed = await asyncio.to_thread(service.remove, doc_id, actor(update))
+            elif parsed.kind == "ed:rm":
+                removed = await asyncio.to_thread(service.remove, parsed.fields[0], actor(update))
                 await query.answer("Entfernt.")
                 await _edit(
                     query.message,
                     f"🗑 Entfernt: <b>{render.escape(removed.title)}</b> "
                     f"({removed.chunks} Abschnitte aus dem Index genommen).",
                 )
-            elif data == CANCEL:
+            else:  # ed:no
                 await query.answer("Abgebrochen.")
                 await _edit(query.message, "Entfernen abgebrochen.")
-            else:
-                await query.answer(STALE)
         except InputRejected as exc:
             await query.answer(exc.user_message[:190], show_alert=True)
 
@@ -257,4 +248,4 @@ def register(application: Application, tools: EditorTools) -> None:
         ("thema", handlers.set_topic),
     ):
         application.add_handler(CommandHandler(name, callback, filters=NEW))
-    application.add_handler(CallbackQueryHandler(handlers.button, pattern=EDITOR_PREFIX))
+    application.add_handler(CallbackQueryHandler(handlers.button, pattern=callbacks.route("ed")))

@@ -15,7 +15,7 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler, filt
 from bot.booking.berlin import TimeInputError, format_slot, parse_local
 from bot.handoff.cases import NOT_ADVISOR, CaseAction, notification_for
 from bot.handoff.errors import HandoffError, NotAuthorised
-from bot.telegram.handoff import callbacks as cb
+from bot.telegram import callbacks
 from bot.telegram.handoff.booking import offer_slots
 from bot.telegram.handoff.delivery import callback_args, deliver, handoff_of, refuse
 from bot.telegram.handoff.notify import refresh_notices
@@ -36,14 +36,14 @@ async def case_button(update: Update, context: BotContext) -> None:
     """One of the four buttons under a case notification."""
     query = update.callback_query
     user = update.effective_user
-    parsed = cb.parse(query.data if query else None)
+    parsed = callbacks.parse(query.data if query else None, "hc")
     if query is None or user is None:
         return
-    if parsed is None or parsed.kind != "hc":
+    if parsed is None:
         await query.answer("Diese Schaltfläche ist nicht mehr aktuell.")
         return
     handoff = handoff_of(context)
-    action, case_id = cb.action_of(parsed), parsed.number(1)
+    action, case_id = callbacks.action_of(parsed), parsed.number(1)
     try:
         if action == CaseAction.CLAIM:
             result = await asyncio.to_thread(handoff.cases.claim, case_id, user.id, user.full_name)
@@ -143,7 +143,7 @@ async def manage_slots(update: Update, context: BotContext) -> None:
         [
             InlineKeyboardButton(
                 f"🗑 {format_slot(s.starts_at)} · {s.format_label}",
-                callback_data=cb.remove_slot(s.id),
+                callback_data=callbacks.remove_slot(s.id),
             )
         ]
         for s in slots[:20]
@@ -183,7 +183,7 @@ async def _add_slot(message: Message, context: BotContext, advisor: int, args: l
 
 async def remove_slot(update: Update, context: BotContext) -> None:
     """🗑 under /zeiten."""
-    args = await callback_args(update)
+    args = await callback_args(update, "hz")
     if args is None:
         return
     query, user, parsed = args
@@ -202,7 +202,7 @@ async def remove_slot(update: Update, context: BotContext) -> None:
 def register(application: Application) -> None:
     """Case buttons, /faelle, /zeiten."""
     only_new = filters.UpdateType.MESSAGE
-    application.add_handler(CallbackQueryHandler(case_button, pattern=r"^hc:"))
-    application.add_handler(CallbackQueryHandler(remove_slot, pattern=r"^hz:"))
+    application.add_handler(CallbackQueryHandler(case_button, pattern=callbacks.route("hc")))
+    application.add_handler(CallbackQueryHandler(remove_slot, pattern=callbacks.route("hz")))
     application.add_handler(CommandHandler("faelle", list_cases, filters=only_new))
     application.add_handler(CommandHandler("zeiten", manage_slots, filters=only_new))

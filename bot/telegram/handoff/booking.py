@@ -17,7 +17,7 @@ from bot.booking.bookings import BookingView, Cancellation
 from bot.booking.ics import filename, invitation
 from bot.handoff.cases import CaseView
 from bot.handoff.errors import HandoffError, SlotTaken
-from bot.telegram.handoff import callbacks as cb
+from bot.telegram import callbacks
 from bot.telegram.handoff.delivery import (
     STALE,
     callback_args,
@@ -48,7 +48,7 @@ async def offer_slots(context: BotContext, case: CaseView) -> bool:
     if not page.slots:
         return False
     markup = slot_keyboard(
-        page, lambda slot: cb.book(case.id, slot), lambda n: cb.offer_page(case.id, n)
+        page, lambda slot: callbacks.book(case.id, slot), lambda n: callbacks.offer_page(case.id, n)
     )
     text = OFFER_TEXT.format(case=case.id, name=escape(case.claimer_label))
     return await deliver(context, case.chat_id, text, markup) is not None
@@ -56,7 +56,7 @@ async def offer_slots(context: BotContext, case: CaseView) -> bool:
 
 async def turn_page(update: Update, context: BotContext) -> None:
     """‹ / › under offered slots (for booking or moving)."""
-    args = await callback_args(update)
+    args = await callback_args(update, "hp", "hm")
     if args is None:
         return
     query, user, parsed = args
@@ -68,14 +68,20 @@ async def turn_page(update: Update, context: BotContext) -> None:
             await query.answer(STALE)
             return
         advisor = case.claimed_by
-        choose, turn = (lambda s: cb.book(target, s)), (lambda n: cb.offer_page(target, n))
+        choose, turn = (
+            (lambda s: callbacks.book(target, s)),
+            (lambda n: callbacks.offer_page(target, n)),
+        )
     else:
         booking = await asyncio.to_thread(handoff.bookings.get, target)
         if booking is None or user.id not in (booking.user_id, booking.advisor_id):
             await query.answer(STALE)
             return
         advisor = booking.advisor_id
-        choose, turn = (lambda s: cb.move_to(target, s)), (lambda n: cb.move_page(target, n))
+        choose, turn = (
+            (lambda s: callbacks.move_to(target, s)),
+            (lambda n: callbacks.move_page(target, n)),
+        )
     page = await asyncio.to_thread(handoff.slots.free_page, advisor, page_no)
     await query.answer()
     markup = slot_keyboard(page, choose, turn)
@@ -96,13 +102,13 @@ async def turn_page(update: Update, context: BotContext) -> None:
 def _has_cancel_button(message: Message) -> bool:
     markup = message.reply_markup
     return markup is not None and any(
-        str(b.callback_data or "").startswith("hx:") for row in markup.inline_keyboard for b in row
+        callbacks.kind_of(b.callback_data) == "hx" for row in markup.inline_keyboard for b in row
     )
 
 
 async def book_slot(update: Update, context: BotContext) -> None:
     """The user picks an offered slot."""
-    args = await callback_args(update)
+    args = await callback_args(update, "hs")
     if args is None:
         return
     query, user, parsed = args
@@ -116,7 +122,9 @@ async def book_slot(update: Update, context: BotContext) -> None:
         if case is not None and case.claimed_by is not None:
             page = await asyncio.to_thread(handoff.slots.free_page, case.claimed_by, 0)
             markup = slot_keyboard(
-                page, lambda s: cb.book(case_id, s), lambda n: cb.offer_page(case_id, n)
+                page,
+                lambda s: callbacks.book(case_id, s),
+                lambda n: callbacks.offer_page(case_id, n),
             )
             await edit_quietly(
                 query,
@@ -180,7 +188,7 @@ async def list_bookings(update: Update, context: BotContext) -> None:
 
 async def cancel_booking(update: Update, context: BotContext) -> None:
     """Absagen: free the slot and tell the other side (with a cancelling .ics)."""
-    args = await callback_args(update)
+    args = await callback_args(update, "hx")
     if args is None:
         return
     query, user, parsed = args
@@ -215,7 +223,7 @@ async def tell_cancelled(context: BotContext, cancellation: Cancellation, reason
 
 async def move_booking(update: Update, context: BotContext) -> None:
     """A slot chosen for moving a booking."""
-    args = await callback_args(update)
+    args = await callback_args(update, "hn")
     if args is None:
         return
     query, user, parsed = args
@@ -238,10 +246,10 @@ def _message_of(query: CallbackQuery) -> Message | None:
 
 def register(application: Application) -> None:
     """Booking buttons and /termine (the reminder jobs live in bot.telegram.jobs)."""
-    application.add_handler(CallbackQueryHandler(book_slot, pattern=r"^hs:"))
-    application.add_handler(CallbackQueryHandler(turn_page, pattern=r"^h[pm]:"))
-    application.add_handler(CallbackQueryHandler(cancel_booking, pattern=r"^hx:"))
-    application.add_handler(CallbackQueryHandler(move_booking, pattern=r"^hn:"))
+    application.add_handler(CallbackQueryHandler(book_slot, pattern=callbacks.route("hs")))
+    application.add_handler(CallbackQueryHandler(turn_page, pattern=callbacks.route("hp", "hm")))
+    application.add_handler(CallbackQueryHandler(cancel_booking, pattern=callbacks.route("hx")))
+    application.add_handler(CallbackQueryHandler(move_booking, pattern=callbacks.route("hn")))
     application.add_handler(
         CommandHandler("termine", list_bookings, filters=filters.UpdateType.MESSAGE)
     )

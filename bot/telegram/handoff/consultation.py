@@ -45,5 +45,5 @@ def register(application: Application) -> None:
         CommandHandler("termin", request_by_command, filters=filters.UpdateType.MESSAGE)
     )
     application.add_handler(
-        CallbackQueryHandler(request_by_button, pattern=callbacks.CONSULT_PREFIX)
+        CallbackQueryHandler(request_by_button, pattern=callbacks.route("cs", bare=True))
     )

@@ -10,7 +10,7 @@ from telegram.error import BadRequest, Forbidden
 
 from bot.context import Handoff
 from bot.handoff.errors import HandoffError
-from bot.telegram.handoff import callbacks as cb
+from bot.telegram import callbacks
 from bot.telegram.services import BotContext
 
 log = logging.getLogger(__name__)
@@ -69,13 +69,16 @@ async def edit_quietly(
 STALE = "Diese Schaltfläche ist nicht mehr aktuell."
 
 
-async def callback_args(update: Update) -> tuple[CallbackQuery, User, cb.Parsed] | None:
-    """The pressed button's query, user and parsed data; stale or forged data is answered here."""
+async def callback_args(
+    update: Update, *kinds: str
+) -> tuple[CallbackQuery, User, callbacks.Parsed] | None:
+    """The pressed button's query, user and data parsed as one of ``kinds``; stale or forged data
+    is answered here."""
     query = update.callback_query
     user = update.effective_user
     if query is None or user is None:
         return None
-    parsed = cb.parse(query.data)
+    parsed = callbacks.parse(query.data, *kinds)
     if parsed is None:
         await query.answer(STALE)
         return None

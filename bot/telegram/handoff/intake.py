@@ -27,9 +27,9 @@ from bot.handoff.errors import HandoffError
 from bot.handoff.intake import CANCELLED, NOTHING_TO_CANCEL, IntakeReply, Outcome
 from bot.handoff.relay import ADVISOR, Relay
 from bot.handoff.triggers import classify
+from bot.telegram import callbacks
 from bot.telegram.addressing import ADDRESSED, question_text
 from bot.telegram.guard import check_rate
-from bot.telegram.handoff import callbacks as cb
 from bot.telegram.handoff.delivery import deliver, edit_quietly, handoff_of, refuse
 from bot.telegram.handoff.notify import notify_advisors
 from bot.telegram.handoff.render import intake_message
@@ -103,7 +103,7 @@ async def choose(update: Update, context: BotContext) -> None:
     """An intake button (type, topic, way of contact, consent)."""
     query = update.callback_query
     user = update.effective_user
-    parsed = cb.parse(query.data if query else None)
+    parsed = callbacks.parse(query.data if query else None, "hi")
     if query is None or user is None or parsed is None or not isinstance(query.message, Message):
         if query is not None:
             await query.answer("Diese Schaltfläche ist nicht mehr aktuell.")
@@ -210,4 +210,4 @@ def register(application: Application) -> None:
         group=-2,
     )
     application.add_handler(CommandHandler("abbrechen", cancel, filters=filters.UpdateType.MESSAGE))
-    application.add_handler(CallbackQueryHandler(choose, pattern=r"^hi:"))
+    application.add_handler(CallbackQueryHandler(choose, pattern=callbacks.route("hi")))

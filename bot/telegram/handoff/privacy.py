@@ -10,7 +10,7 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler, filt
 
 from bot.booking.bookings import Cancellation
 from bot.privacy import render_my_data
-from bot.telegram.handoff import callbacks as cb
+from bot.telegram import callbacks
 from bot.telegram.handoff.booking import tell_cancelled
 from bot.telegram.handoff.delivery import callback_args, edit_quietly, handoff_of
 from bot.telegram.jobs import schedule_reminders
@@ -44,8 +44,10 @@ async def ask_to_delete(update: Update, context: BotContext) -> None:
     markup = InlineKeyboardMarkup(
         [
             [
-                InlineKeyboardButton("Ja, alles löschen", callback_data=cb.delete_data(True)),
-                InlineKeyboardButton("Nein", callback_data=cb.delete_data(False)),
+                InlineKeyboardButton(
+                    "Ja, alles löschen", callback_data=callbacks.delete_data(True)
+                ),
+                InlineKeyboardButton("Nein", callback_data=callbacks.delete_data(False)),
             ]
         ]
     )
@@ -54,7 +56,7 @@ async def ask_to_delete(update: Update, context: BotContext) -> None:
 
 async def delete_data(update: Update, context: BotContext) -> None:
     """The confirmation buttons: delete everything, cancel appointments, tell the advisors."""
-    args = await callback_args(update)
+    args = await callback_args(update, "hd")
     if args is None:
         return
     query, user, parsed = args
@@ -82,4 +84,4 @@ def register(application: Application) -> None:
     only_new = filters.UpdateType.MESSAGE
     application.add_handler(CommandHandler("meine_daten", show_my_data, filters=only_new))
     application.add_handler(CommandHandler("daten_loeschen", ask_to_delete, filters=only_new))
-    application.add_handler(CallbackQueryHandler(delete_data, pattern=r"^hd:"))
+    application.add_handler(CallbackQueryHandler(delete_data, pattern=callbacks.route("hd")))
