@@ -26,12 +26,9 @@ from telegram.ext import Application, ApplicationBuilder
 
 from bot.context import AppContext, build_context
 from bot.settings import Settings
-from bot.telegram import fallbacks, guard, jobs
-from bot.telegram.chat import commands, feedback, media, questions, topics
-from bot.telegram.editors import setup as editor_setup
-from bot.telegram.errors import handle_error
-from bot.telegram.handoff import consultation
-from bot.telegram.handoff import setup as handoff_setup
+from bot.telegram import jobs
+from bot.telegram.chat import commands
+from bot.telegram.handlers import register_handlers
 from bot.telegram.ordering import PerUserUpdateProcessor
 from bot.telegram.retry import RetryingRateLimiter
 from bot.telegram.services import CONTEXT_TYPES
@@ -86,21 +83,6 @@ def build_application(settings: Settings, services: AppContext | None = None) ->
     application.bot_data.services = services or build_context(settings, store_conversations=True)
     register_handlers(application)
     return application
-
-
-def register_handlers(application: BotApplication) -> None:
-    """All handlers, in order: the rate-limit guard, specific handlers, then the fallbacks."""
-    guard.register(application)
-    commands.register(application)
-    editor_setup.register(application)
-    topics.register(application)
-    consultation.register(application)
-    handoff_setup.register(application)
-    feedback.register(application)
-    questions.register(application)
-    media.register(application)
-    fallbacks.register(application)
-    application.add_error_handler(handle_error)
 
 
 async def _post_init(application: BotApplication) -> None:

@@ -12,7 +12,6 @@ import logging
 
 from telegram import InlineKeyboardMarkup, Message, Update
 from telegram.error import BadRequest
-from telegram.ext import Application, CallbackQueryHandler
 
 from bot.store.gaps import GapKind
 from bot.telegram import callbacks, texts
@@ -59,8 +58,3 @@ async def _drop_feedback_buttons(message: Message) -> None:
     except BadRequest as exc:
         # Too old to edit or already edited: the rating is stored either way.
         log.debug("could not remove the feedback buttons: %s", exc)
-
-
-def register(application: Application) -> None:
-    """The 👍/👎 buttons."""
-    application.add_handler(CallbackQueryHandler(rate_answer, pattern=callbacks.route("fb")))

@@ -21,7 +21,6 @@ from telegram import (
 )
 from telegram.constants import ParseMode
 from telegram.error import BadRequest
-from telegram.ext import Application, CallbackQueryHandler, CommandHandler, filters
 
 from bot.answer.citations import german_date
 from bot.telegram import callbacks, texts
@@ -214,14 +213,3 @@ async def ignore_label(update: Update, context: BotContext) -> None:
     """A label button (page counter): acknowledge without doing anything."""
     if update.callback_query is not None:
         await update.callback_query.answer()
-
-
-def register(application: Application) -> None:
-    """/themen and its buttons."""
-    application.add_handler(
-        CommandHandler("themen", show_topics, filters=filters.UpdateType.MESSAGE)
-    )
-    application.add_handler(
-        CallbackQueryHandler(navigate, pattern=callbacks.route("tl", "td", "tv"))
-    )
-    application.add_handler(CallbackQueryHandler(ignore_label, pattern=callbacks.NOOP_ROUTE))

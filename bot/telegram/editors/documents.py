@@ -13,20 +13,18 @@ from datetime import date
 from telegram import InlineKeyboardMarkup, MaybeInaccessibleMessage, Message, Update
 from telegram.constants import ChatAction, ParseMode
 from telegram.error import BadRequest
-from telegram.ext import Application, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
 from bot.editors.dates import parse_user_date
 from bot.editors.documents import UploadResult
 from bot.editors.storage import normalise_topic
 from bot.errors import InputRejected
-from bot.telegram import callbacks
+from bot.telegram import callbacks, texts
 from bot.telegram.editors import render
-from bot.telegram.editors.access import NOT_EDITOR, STALE, EditorTools, actor
+from bot.telegram.editors.access import actor, editor_or_refuse, is_editor
 from bot.telegram.services import BotContext
 
 log = logging.getLogger(__name__)
 
-NEW = filters.UpdateType.MESSAGE
 REJECTED = "❌ Das Dokument wurde nicht übernommen: {reason}"
 
 
@@ -43,180 +41,172 @@ def _caption_hints(caption: str | None, topics: list[str]) -> tuple[str | None, 
     return topic, until
 
 
-class DocumentHandlers:
-    """Handlers bound to the editors' tools."""
+async def receive(update: Update, context: BotContext) -> None:
+    """A document sent to the bot: editors' files are checked and ingested."""
+    message = update.effective_message
+    if message is None or message.document is None:
+        return
+    if not is_editor(update, context):
+        log.info("refused a document from a non-editor")
+        await message.reply_text(texts.NOT_EDITOR)
+        return
+    settings = context.services.settings
+    document = message.document
+    if document.file_size and document.file_size > settings.max_document_bytes:
+        reason = f"Die Datei ist größer als {settings.max_document_mb:g} MB."
+        await message.reply_text(REJECTED.format(reason=reason))
+        return
+    await context.bot.send_chat_action(message.chat_id, ChatAction.TYPING)
+    service = context.services.documents
+    topic, until = _caption_hints(message.caption, service.topics())
+    try:
+        file = await document.get_file()
+        data = bytes(await file.download_as_bytearray())
+        result = await asyncio.to_thread(
+            service.add, data, document.file_name, actor(update), topic, until
+        )
+    except InputRejected as exc:
+        await message.reply_text(REJECTED.format(reason=exc.user_message))
+        return
+    await _summary(message, context, result)
 
-    def __init__(self, tools: EditorTools) -> None:
-        self.tools = tools
 
-    async def receive(self, update: Update, context: BotContext) -> None:
-        """A document sent to the bot: editors' files are checked and ingested."""
-        message = update.effective_message
-        if message is None or message.document is None:
-            return
-        if not self.tools.is_editor(update, context):
-            log.info("refused a document from a non-editor")
-            await message.reply_text(NOT_EDITOR)
-            return
-        settings = context.services.settings
-        document = message.document
-        if document.file_size and document.file_size > settings.max_document_bytes:
-            reason = f"Die Datei ist größer als {settings.max_document_mb:g} MB."
-            await message.reply_text(REJECTED.format(reason=reason))
-            return
-        await context.bot.send_chat_action(message.chat_id, ChatAction.TYPING)
-        service = self.tools.documents(context)
-        topic, until = _caption_hints(message.caption, service.topics())
-        try:
-            file = await document.get_file()
-            data = bytes(await file.download_as_bytearray())
-            result = await asyncio.to_thread(
-                service.add, data, document.file_name, actor(update), topic, until
+async def _summary(message: Message, context: BotContext, result: UploadResult) -> None:
+    settings = context.services.settings
+    keyboard = None
+    if "topic" in result.missing:
+        topics = context.services.documents.topics()
+        keyboard = render.topic_keyboard(result.document.id, topics)
+    await message.reply_text(
+        render.upload_summary(result, date.today(), settings.expiry_warning_days),
+        parse_mode=ParseMode.HTML,
+        reply_markup=keyboard,
+    )
+
+
+async def list_documents(update: Update, context: BotContext) -> None:
+    """/dokumente [Seite]."""
+    message = update.effective_message
+    if message is None or not await editor_or_refuse(update, context):
+        return
+    page = int(context.args[0]) - 1 if context.args and context.args[0].isdigit() else 0
+    text, keyboard = render.list_page_text(
+        context.services.documents.documents(),
+        page,
+        date.today(),
+        context.services.settings.expiry_warning_days,
+    )
+    await message.reply_text(text, parse_mode=ParseMode.HTML, reply_markup=keyboard)
+
+
+async def show_document(update: Update, context: BotContext) -> None:
+    """/dokument <Kennung>."""
+    message = update.effective_message
+    if message is None or not await editor_or_refuse(update, context):
+        return
+    service = context.services.documents
+    try:
+        doc = service.find(" ".join(context.args or []))
+    except InputRejected as exc:
+        await message.reply_text(exc.user_message)
+        return
+    front = await asyncio.to_thread(service.front_matter_of, doc)
+    text = render.details_text(
+        doc, front, date.today(), context.services.settings.expiry_warning_days
+    )
+    await message.reply_text(text, parse_mode=ParseMode.HTML)
+
+
+async def ask_remove(update: Update, context: BotContext) -> None:
+    """/entfernen <Kennung>: ask for confirmation first."""
+    message = update.effective_message
+    if message is None or not await editor_or_refuse(update, context):
+        return
+    try:
+        doc = context.services.documents.find(" ".join(context.args or []))
+    except InputRejected as exc:
+        await message.reply_text(exc.user_message)
+        return
+    text, keyboard = render.remove_question(doc)
+    await message.reply_text(text, parse_mode=ParseMode.HTML, reply_markup=keyboard)
+
+
+async def set_valid_until(update: Update, context: BotContext) -> None:
+    """/gueltig <Kennung> <TT.MM.JJJJ>."""
+    message = update.effective_message
+    if message is None or not await editor_or_refuse(update, context):
+        return
+    args = context.args or []
+    until = parse_user_date(args[1]) if len(args) == 2 else None
+    if until is None:
+        await message.reply_text("Bitte so angeben: /gueltig KENNUNG TT.MM.JJJJ")
+        return
+    service = context.services.documents
+    try:
+        result = await asyncio.to_thread(service.set_valid_until, args[0], until, actor(update))
+    except InputRejected as exc:
+        await message.reply_text(exc.user_message)
+        return
+    await _summary(message, context, result)
+
+
+async def set_topic(update: Update, context: BotContext) -> None:
+    """/thema <Kennung> <Thema>."""
+    message = update.effective_message
+    if message is None or not await editor_or_refuse(update, context):
+        return
+    args = context.args or []
+    if len(args) != 2:
+        await message.reply_text("Bitte so angeben: /thema KENNUNG THEMA")
+        return
+    service = context.services.documents
+    try:
+        result = await asyncio.to_thread(service.set_topic, args[0], args[1], actor(update))
+    except InputRejected as exc:
+        await message.reply_text(exc.user_message)
+        return
+    await _summary(message, context, result)
+
+
+async def press_button(update: Update, context: BotContext) -> None:
+    """Buttons of the editors: list pages, topic choice, remove confirmation."""
+    query = update.callback_query
+    if query is None:
+        return
+    if not is_editor(update, context):
+        await query.answer(texts.NOT_EDITOR[:190])
+        return
+    parsed = callbacks.parse(query.data, *callbacks.EDITOR_KINDS)
+    if parsed is None:
+        await query.answer(texts.STALE_BUTTON_SHORT)
+        return
+    service = context.services.documents
+    warn_days = context.services.settings.expiry_warning_days
+    try:
+        if parsed.kind == "ed:l":
+            text, keyboard = render.list_page_text(
+                service.documents(), parsed.number(0), date.today(), warn_days
             )
-        except InputRejected as exc:
-            await message.reply_text(REJECTED.format(reason=exc.user_message))
-            return
-        await self._summary(message, context, result)
-
-    async def _summary(self, message: Message, context: BotContext, result: UploadResult) -> None:
-        settings = context.services.settings
-        keyboard = None
-        if "topic" in result.missing:
-            topics = self.tools.documents(context).topics()
-            keyboard = render.topic_keyboard(result.document.id, topics)
-        await message.reply_text(
-            render.upload_summary(result, date.today(), settings.expiry_warning_days),
-            parse_mode=ParseMode.HTML,
-            reply_markup=keyboard,
-        )
-
-    async def list_documents(self, update: Update, context: BotContext) -> None:
-        """/dokumente [Seite]."""
-        message = update.effective_message
-        if message is None or not await self._editor_or_refuse(update, context):
-            return
-        page = int(context.args[0]) - 1 if context.args and context.args[0].isdigit() else 0
-        text, keyboard = render.list_page_text(
-            self.tools.documents(context).documents(),
-            page,
-            date.today(),
-            context.services.settings.expiry_warning_days,
-        )
-        await message.reply_text(text, parse_mode=ParseMode.HTML, reply_markup=keyboard)
-
-    async def show_document(self, update: Update, context: BotContext) -> None:
-        """/dokument <Kennung>."""
-        message = update.effective_message
-        if message is None or not await self._editor_or_refuse(update, context):
-            return
-        service = self.tools.documents(context)
-        try:
-            doc = service.find(" ".join(context.args or []))
-        except InputRejected as exc:
-            await message.reply_text(exc.user_message)
-            return
-        front = await asyncio.to_thread(service.front_matter_of, doc)
-        text = render.details_text(
-            doc, front, date.today(), context.services.settings.expiry_warning_days
-        )
-        await message.reply_text(text, parse_mode=ParseMode.HTML)
-
-    async def ask_remove(self, update: Update, context: BotContext) -> None:
-        """/entfernen <Kennung>: ask for confirmation first."""
-        message = update.effective_message
-        if message is None or not await self._editor_or_refuse(update, context):
-            return
-        try:
-            doc = self.tools.documents(context).find(" ".join(context.args or []))
-        except InputRejected as exc:
-            await message.reply_text(exc.user_message)
-            return
-        text, keyboard = render.remove_question(doc)
-        await message.reply_text(text, parse_mode=ParseMode.HTML, reply_markup=keyboard)
-
-    async def set_valid_until(self, update: Update, context: BotContext) -> None:
-        """/gueltig <Kennung> <TT.MM.JJJJ>."""
-        message = update.effective_message
-        if message is None or not await self._editor_or_refuse(update, context):
-            return
-        args = context.args or []
-        until = parse_user_date(args[1]) if len(args) == 2 else None
-        if until is None:
-            await message.reply_text("Bitte so angeben: /gueltig KENNUNG TT.MM.JJJJ")
-            return
-        service = self.tools.documents(context)
-        try:
-            result = await asyncio.to_thread(service.set_valid_until, args[0], until, actor(update))
-        except InputRejected as exc:
-            await message.reply_text(exc.user_message)
-            return
-        await self._summary(message, context, result)
-
-    async def set_topic(self, update: Update, context: BotContext) -> None:
-        """/thema <Kennung> <Thema>."""
-        message = update.effective_message
-        if message is None or not await self._editor_or_refuse(update, context):
-            return
-        args = context.args or []
-        if len(args) != 2:
-            await message.reply_text("Bitte so angeben: /thema KENNUNG THEMA")
-            return
-        service = self.tools.documents(context)
-        try:
-            result = await asyncio.to_thread(service.set_topic, args[0], args[1], actor(update))
-        except InputRejected as exc:
-            await message.reply_text(exc.user_message)
-            return
-        await self._summary(message, context, result)
-
-    async def button(self, update: Update, context: BotContext) -> None:
-        """Buttons of the editors: list pages, topic choice, remove confirmation."""
-        query = update.callback_query
-        if query is None:
-            return
-        if not self.tools.is_editor(update, context):
-            await query.answer(NOT_EDITOR[:190])
-            return
-        parsed = callbacks.parse(query.data, *callbacks.EDITOR_KINDS)
-        if parsed is None:
-            await query.answer(STALE)
-            return
-        service = self.tools.documents(context)
-        warn_days = context.services.settings.expiry_warning_days
-        try:
-            if parsed.kind == "ed:l":
-                text, keyboard = render.list_page_text(
-                    service.documents(), parsed.number(0), date.today(), warn_days
-                )
-                await query.answer()
-                await _edit(query.message, text, keyboard)
-            elif parsed.kind == "ed:t":
-                doc_id, topic = parsed.fields
-                result = await asyncio.to_thread(service.set_topic, doc_id, topic, actor(update))
-                await query.answer(f"Thema: {topic}")
-                await _edit(query.message, render.upload_summary(result, date.today(), warn_days))
-            elif parsed.kind == "ed:rm":
-                removed = await asyncio.to_thread(service.remove, parsed.fields[0], actor(update))
-                await query.answer("Entfernt.")
-                await _edit(
-                    query.message,
-                    f"🗑 Entfernt: <b>{render.escape(removed.title)}</b> "
-                    f"({removed.chunks} Abschnitte aus dem Index genommen).",
-                )
-            else:  # ed:no
-                await query.answer("Abgebrochen.")
-                await _edit(query.message, "Entfernen abgebrochen.")
-        except InputRejected as exc:
-            await query.answer(exc.user_message[:190], show_alert=True)
-
-    async def _editor_or_refuse(self, update: Update, context: BotContext) -> bool:
-        if self.tools.is_editor(update, context):
-            return True
-        if update.effective_message is not None:
-            await update.effective_message.reply_text(
-                "Dieser Befehl steht nur der Redaktion zur Verfügung."
+            await query.answer()
+            await _edit(query.message, text, keyboard)
+        elif parsed.kind == "ed:t":
+            doc_id, topic = parsed.fields
+            result = await asyncio.to_thread(service.set_topic, doc_id, topic, actor(update))
+            await query.answer(f"Thema: {topic}")
+            await _edit(query.message, render.upload_summary(result, date.today(), warn_days))
+        elif parsed.kind == "ed:rm":
+            removed = await asyncio.to_thread(service.remove, parsed.fields[0], actor(update))
+            await query.answer("Entfernt.")
+            await _edit(
+                query.message,
+                f"🗑 Entfernt: <b>{render.escape(removed.title)}</b> "
+                f"({removed.chunks} Abschnitte aus dem Index genommen).",
             )
-        return False
+        else:  # ed:no
+            await query.answer("Abgebrochen.")
+            await _edit(query.message, "Entfernen abgebrochen.")
+    except InputRejected as exc:
+        await query.answer(exc.user_message[:190], show_alert=True)
 
 
 async def _edit(
@@ -232,20 +222,3 @@ async def _edit(
     except BadRequest as exc:
         if "not modified" not in str(exc).lower():
             raise
-
-
-def register(application: Application, tools: EditorTools) -> None:
-    """Documents from private chats, the editors' commands and buttons."""
-    handlers = DocumentHandlers(tools)
-    application.add_handler(
-        MessageHandler(NEW & filters.ChatType.PRIVATE & filters.Document.ALL, handlers.receive)
-    )
-    for name, callback in (
-        ("dokumente", handlers.list_documents),
-        ("dokument", handlers.show_document),
-        ("entfernen", handlers.ask_remove),
-        ("gueltig", handlers.set_valid_until),
-        ("thema", handlers.set_topic),
-    ):
-        application.add_handler(CommandHandler(name, callback, filters=NEW))
-    application.add_handler(CallbackQueryHandler(handlers.button, pattern=callbacks.route("ed")))

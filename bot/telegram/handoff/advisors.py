@@ -10,12 +10,11 @@ from html import escape
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.constants import ParseMode
-from telegram.ext import Application, CallbackQueryHandler, CommandHandler, filters
 
 from bot.booking.berlin import TimeInputError, format_slot, parse_local
 from bot.handoff.cases import NOT_ADVISOR, CaseAction, notification_for
 from bot.handoff.errors import HandoffError, NotAuthorised
-from bot.telegram import callbacks
+from bot.telegram import callbacks, texts
 from bot.telegram.handoff.booking import offer_slots
 from bot.telegram.handoff.delivery import callback_args, deliver, handoff_of, refuse
 from bot.telegram.handoff.notify import refresh_notices
@@ -40,7 +39,7 @@ async def case_button(update: Update, context: BotContext) -> None:
     if query is None or user is None:
         return
     if parsed is None:
-        await query.answer("Diese Schaltfläche ist nicht mehr aktuell.")
+        await query.answer(texts.STALE_BUTTON_SHORT)
         return
     handoff = handoff_of(context)
     action, case_id = callbacks.action_of(parsed), parsed.number(1)
@@ -197,12 +196,3 @@ async def remove_slot(update: Update, context: BotContext) -> None:
         await refuse(query, exc)
         return
     await query.answer(f"Gelöscht: {format_slot(slot.starts_at)}")
-
-
-def register(application: Application) -> None:
-    """Case buttons, /faelle, /zeiten."""
-    only_new = filters.UpdateType.MESSAGE
-    application.add_handler(CallbackQueryHandler(case_button, pattern=callbacks.route("hc")))
-    application.add_handler(CallbackQueryHandler(remove_slot, pattern=callbacks.route("hz")))
-    application.add_handler(CommandHandler("faelle", list_cases, filters=only_new))
-    application.add_handler(CommandHandler("zeiten", manage_slots, filters=only_new))

@@ -11,15 +11,13 @@ from html import escape
 from telegram import CallbackQuery, Message, Update
 from telegram.constants import ParseMode
 from telegram.error import BadRequest
-from telegram.ext import Application, CallbackQueryHandler, CommandHandler, filters
 
 from bot.booking.bookings import BookingView, Cancellation
 from bot.booking.ics import filename, invitation
 from bot.handoff.cases import CaseView
 from bot.handoff.errors import HandoffError, SlotTaken
-from bot.telegram import callbacks
+from bot.telegram import callbacks, texts
 from bot.telegram.handoff.delivery import (
-    STALE,
     callback_args,
     deliver,
     deliver_file,
@@ -65,7 +63,7 @@ async def turn_page(update: Update, context: BotContext) -> None:
     if parsed.kind == "hp":
         case = await asyncio.to_thread(handoff.cases.get, target)
         if case is None or case.telegram_user_id != user.id or case.claimed_by is None:
-            await query.answer(STALE)
+            await query.answer(texts.STALE_BUTTON_SHORT)
             return
         advisor = case.claimed_by
         choose, turn = (
@@ -75,7 +73,7 @@ async def turn_page(update: Update, context: BotContext) -> None:
     else:
         booking = await asyncio.to_thread(handoff.bookings.get, target)
         if booking is None or user.id not in (booking.user_id, booking.advisor_id):
-            await query.answer(STALE)
+            await query.answer(texts.STALE_BUTTON_SHORT)
             return
         advisor = booking.advisor_id
         choose, turn = (
@@ -242,14 +240,3 @@ async def move_booking(update: Update, context: BotContext) -> None:
 
 def _message_of(query: CallbackQuery) -> Message | None:
     return query.message if isinstance(query.message, Message) else None
-
-
-def register(application: Application) -> None:
-    """Booking buttons and /termine (the reminder jobs live in bot.telegram.jobs)."""
-    application.add_handler(CallbackQueryHandler(book_slot, pattern=callbacks.route("hs")))
-    application.add_handler(CallbackQueryHandler(turn_page, pattern=callbacks.route("hp", "hm")))
-    application.add_handler(CallbackQueryHandler(cancel_booking, pattern=callbacks.route("hx")))
-    application.add_handler(CallbackQueryHandler(move_booking, pattern=callbacks.route("hn")))
-    application.add_handler(
-        CommandHandler("termine", list_bookings, filters=filters.UpdateType.MESSAGE)
-    )

@@ -10,7 +10,7 @@ from telegram.error import BadRequest, Forbidden
 
 from bot.context import Handoff
 from bot.handoff.errors import HandoffError
-from bot.telegram import callbacks
+from bot.telegram import callbacks, texts
 from bot.telegram.services import BotContext
 
 log = logging.getLogger(__name__)
@@ -66,9 +66,6 @@ async def edit_quietly(
         log.debug("could not edit the message: %s", exc)
 
 
-STALE = "Diese Schaltfläche ist nicht mehr aktuell."
-
-
 async def callback_args(
     update: Update, *kinds: str
 ) -> tuple[CallbackQuery, User, callbacks.Parsed] | None:
@@ -80,6 +77,6 @@ async def callback_args(
         return None
     parsed = callbacks.parse(query.data, *kinds)
     if parsed is None:
-        await query.answer(STALE)
+        await query.answer(texts.STALE_BUTTON_SHORT)
         return None
     return query, user, parsed

@@ -1,5 +1,9 @@
-"""The user's side of a consultation request: starting and answering the intake, /abbrechen,
-and the text router that sends intake answers and Rückfrage texts to the services.
+"""The user's side of a consultation request: /termin and the "Beratung anfragen" button, the
+intake questions, /abbrechen, and the text router that sends intake answers and Rückfrage texts to
+the services.
+
+``start_intake`` is the single entry point: /termin, the button under answers and after a 👎, and
+the /start deep link ``termin`` all begin here.
 
 The text router runs in handler group -2 (before the rate-limit guard and the questions): when
 neither an intake nor a relay waits for this user's text, it steps aside.
@@ -15,20 +19,15 @@ from html import escape
 from telegram import Message, Update
 from telegram.constants import ParseMode
 from telegram.ext import (
-    Application,
     ApplicationHandlerStop,
-    CallbackQueryHandler,
-    CommandHandler,
-    MessageHandler,
-    filters,
 )
 
 from bot.handoff.errors import HandoffError
 from bot.handoff.intake import CANCELLED, NOTHING_TO_CANCEL, IntakeReply, Outcome
 from bot.handoff.relay import ADVISOR, Relay
 from bot.handoff.triggers import classify
-from bot.telegram import callbacks
-from bot.telegram.addressing import ADDRESSED, question_text
+from bot.telegram import callbacks, texts
+from bot.telegram.addressing import question_text
 from bot.telegram.guard import check_rate
 from bot.telegram.handoff.delivery import deliver, edit_quietly, handoff_of, refuse
 from bot.telegram.handoff.notify import notify_advisors
@@ -82,6 +81,24 @@ async def start_intake(
     )
 
 
+async def request_by_command(update: Update, context: BotContext) -> None:
+    """/termin."""
+    await start_intake(update, context, via_command=True)
+
+
+async def request_by_button(update: Update, context: BotContext) -> None:
+    """The "Beratung anfragen" button (under an answer or after a 👎)."""
+    query = update.callback_query
+    if query is None:
+        return
+    valid, turn_id = callbacks.parse_consultation(query.data)
+    if not valid:
+        await query.answer(texts.STALE_BUTTON)
+        return
+    await query.answer()
+    await start_intake(update, context, via_command=False, turn_id=turn_id)
+
+
 async def _after_answer(context: BotContext, chat_id: int, reply: IntakeReply) -> None:
     """Send the next question, or finish: thank the user and notify the advisors."""
     started = time.perf_counter()
@@ -106,7 +123,7 @@ async def choose(update: Update, context: BotContext) -> None:
     parsed = callbacks.parse(query.data if query else None, "hi")
     if query is None or user is None or parsed is None or not isinstance(query.message, Message):
         if query is not None:
-            await query.answer("Diese Schaltfläche ist nicht mehr aktuell.")
+            await query.answer(texts.STALE_BUTTON_SHORT)
         return
     step, value = parsed.fields
     try:
@@ -199,15 +216,3 @@ async def cancel(update: Update, context: BotContext) -> None:
         await message.reply_text("In Ordnung, ich leite nichts weiter.")
     else:
         await message.reply_text(NOTHING_TO_CANCEL)
-
-
-def register(application: Application) -> None:
-    """/abbrechen, the intake buttons and the text router (group -2)."""
-    application.add_handler(
-        MessageHandler(
-            filters.UpdateType.MESSAGE & filters.TEXT & ~filters.COMMAND & ADDRESSED, route_text
-        ),
-        group=-2,
-    )
-    application.add_handler(CommandHandler("abbrechen", cancel, filters=filters.UpdateType.MESSAGE))
-    application.add_handler(CallbackQueryHandler(choose, pattern=callbacks.route("hi")))

@@ -6,7 +6,6 @@ import asyncio
 import logging
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
-from telegram.ext import Application, CallbackQueryHandler, CommandHandler, filters
 
 from bot.booking.bookings import Cancellation
 from bot.privacy import render_my_data
@@ -77,11 +76,3 @@ async def delete_data(update: Update, context: BotContext) -> None:
         )
     if deletion.cancelled:
         await schedule_reminders(context.application)
-
-
-def register(application: Application) -> None:
-    """/meine_daten, /daten_loeschen and its confirmation."""
-    only_new = filters.UpdateType.MESSAGE
-    application.add_handler(CommandHandler("meine_daten", show_my_data, filters=only_new))
-    application.add_handler(CommandHandler("daten_loeschen", ask_to_delete, filters=only_new))
-    application.add_handler(CallbackQueryHandler(delete_data, pattern=callbacks.route("hd")))
