@@ -40,11 +40,10 @@ async def show_gaps(update: Update, context: BotContext) -> None:
         await message.reply_text("Bitte so angeben: /luecken TT.MM.JJJJ")
         return
     services = context.services
-    index = services.engine.retriever.index
 
     def build() -> list[GapGroup]:
         items = load_gaps(services.db, since)
-        return group_gaps(items, index.embedder, services.settings.gap_similarity)
+        return group_gaps(items, services.embedder, services.settings.gap_similarity)
 
     groups = await asyncio.to_thread(build)
     await message.reply_text(render.gaps_text(groups, since), parse_mode=ParseMode.HTML)

@@ -16,7 +16,7 @@ from bot.handoff.cases import NOT_ADVISOR, CaseAction, notification_for
 from bot.handoff.errors import HandoffError, NotAuthorised
 from bot.telegram import callbacks, texts
 from bot.telegram.handoff.booking import offer_slots
-from bot.telegram.handoff.delivery import callback_args, deliver, handoff_of, refuse
+from bot.telegram.handoff.delivery import callback_args, deliver, refuse
 from bot.telegram.handoff.notify import refresh_notices
 from bot.telegram.handoff.render import case_message
 from bot.telegram.services import BotContext
@@ -41,7 +41,7 @@ async def case_button(update: Update, context: BotContext) -> None:
     if parsed is None:
         await query.answer(texts.STALE_BUTTON_SHORT)
         return
-    handoff = handoff_of(context)
+    handoff = context.services.handoff
     action, case_id = callbacks.action_of(parsed), parsed.number(1)
     try:
         if action == CaseAction.CLAIM:
@@ -106,7 +106,7 @@ async def list_cases(update: Update, context: BotContext) -> None:
     user = update.effective_user
     if message is None or user is None:
         return
-    handoff = handoff_of(context)
+    handoff = context.services.handoff
     try:
         cases = await asyncio.to_thread(handoff.cases.active, user.id)
     except NotAuthorised as exc:
@@ -129,7 +129,7 @@ async def manage_slots(update: Update, context: BotContext) -> None:
     user = update.effective_user
     if message is None or user is None:
         return
-    handoff = handoff_of(context)
+    handoff = context.services.handoff
     if not handoff.advisors.is_advisor(user.id):
         await message.reply_text(NOT_ADVISOR)
         return
@@ -162,7 +162,7 @@ async def manage_slots(update: Update, context: BotContext) -> None:
 
 
 async def _add_slot(message: Message, context: BotContext, advisor: int, args: list[str]) -> None:
-    handoff = handoff_of(context)
+    handoff = context.services.handoff
     if len(args) < 3 or not args[-2].isdigit():
         await message.reply_text(
             "Bitte so: /zeiten 2026-12-03T10:00 45 video (Start, Minuten, Format)."
@@ -186,7 +186,7 @@ async def remove_slot(update: Update, context: BotContext) -> None:
     if args is None:
         return
     query, user, parsed = args
-    handoff = handoff_of(context)
+    handoff = context.services.handoff
     if not handoff.advisors.is_advisor(user.id):
         await query.answer(NOT_ADVISOR[:200], show_alert=True)
         return

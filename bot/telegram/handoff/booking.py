@@ -17,14 +17,7 @@ from bot.booking.ics import filename, invitation
 from bot.handoff.cases import CaseView
 from bot.handoff.errors import HandoffError, SlotTaken
 from bot.telegram import callbacks, texts
-from bot.telegram.handoff.delivery import (
-    callback_args,
-    deliver,
-    deliver_file,
-    edit_quietly,
-    handoff_of,
-    refuse,
-)
+from bot.telegram.handoff.delivery import callback_args, deliver, deliver_file, edit_quietly, refuse
 from bot.telegram.handoff.render import booking_keyboard, booking_line, slot_keyboard
 from bot.telegram.jobs import schedule_reminders
 from bot.telegram.services import BotContext
@@ -40,7 +33,7 @@ NO_SLOTS = "Im Moment sind keine freien Zeiten mehr verfügbar. Ihre Beraterin o
 
 async def offer_slots(context: BotContext, case: CaseView) -> bool:
     """Send the user the free slots of the advisor holding the case; False when there are none."""
-    handoff = handoff_of(context)
+    handoff = context.services.handoff
     assert case.claimed_by is not None
     page = await asyncio.to_thread(handoff.slots.free_page, case.claimed_by, 0)
     if not page.slots:
@@ -58,7 +51,7 @@ async def turn_page(update: Update, context: BotContext) -> None:
     if args is None:
         return
     query, user, parsed = args
-    handoff = handoff_of(context)
+    handoff = context.services.handoff
     target, page_no = parsed.number(0), parsed.number(1)
     if parsed.kind == "hp":
         case = await asyncio.to_thread(handoff.cases.get, target)
@@ -110,7 +103,7 @@ async def book_slot(update: Update, context: BotContext) -> None:
     if args is None:
         return
     query, user, parsed = args
-    handoff = handoff_of(context)
+    handoff = context.services.handoff
     case_id, slot_id = parsed.number(0), parsed.number(1)
     try:
         booking = await asyncio.to_thread(handoff.bookings.book, slot_id, case_id, user.id)
@@ -143,7 +136,7 @@ async def book_slot(update: Update, context: BotContext) -> None:
 async def confirm(context: BotContext, booking: BookingView, *, moved: bool) -> None:
     """Confirmation with .ics to the user and the advisor; plan the reminders."""
     verb = "verschoben auf" if moved else "gebucht"
-    data = invitation(booking, now=handoff_of(context).clock())
+    data = invitation(booking, now=context.services.handoff.clock())
     await deliver(
         context,
         booking.user_chat_id,
@@ -172,7 +165,7 @@ async def list_bookings(update: Update, context: BotContext) -> None:
     user = update.effective_user
     if message is None or user is None:
         return
-    bookings = await asyncio.to_thread(handoff_of(context).bookings.upcoming, user.id)
+    bookings = await asyncio.to_thread(context.services.handoff.bookings.upcoming, user.id)
     if not bookings:
         await message.reply_text("Sie haben keine anstehenden Beratungstermine.")
         return
@@ -192,7 +185,7 @@ async def cancel_booking(update: Update, context: BotContext) -> None:
     query, user, parsed = args
     try:
         cancellation = await asyncio.to_thread(
-            handoff_of(context).bookings.cancel, parsed.number(0), user.id
+            context.services.handoff.bookings.cancel, parsed.number(0), user.id
         )
     except HandoffError as exc:
         await refuse(query, exc)
@@ -215,7 +208,7 @@ async def tell_cancelled(context: BotContext, cancellation: Cancellation, reason
         text += "\n\nSie erhalten bei Bedarf neue Terminvorschläge."
     target = cancellation.other_side_chat_id
     await deliver(context, target, text)
-    data = invitation(booking, cancelled=True, now=handoff_of(context).clock())
+    data = invitation(booking, cancelled=True, now=context.services.handoff.clock())
     await deliver_file(context, target, data, filename(booking), "Absage für Ihren Kalender")
 
 
@@ -227,7 +220,7 @@ async def move_booking(update: Update, context: BotContext) -> None:
     query, user, parsed = args
     try:
         cancelled, moved = await asyncio.to_thread(
-            handoff_of(context).bookings.move, parsed.number(0), parsed.number(1), user.id
+            context.services.handoff.bookings.move, parsed.number(0), parsed.number(1), user.id
         )
     except HandoffError as exc:
         await refuse(query, exc)

@@ -1,4 +1,4 @@
-"""Small helpers shared by the consultation handlers: the services, refusals, safe delivery."""
+"""Small helpers shared by the consultation handlers: refusals, parsed buttons, safe delivery."""
 
 from __future__ import annotations
 
@@ -8,7 +8,6 @@ from telegram import CallbackQuery, InlineKeyboardMarkup, InputFile, Message, Up
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden
 
-from bot.context import Handoff
 from bot.handoff.errors import HandoffError
 from bot.telegram import callbacks, texts
 from bot.telegram.services import BotContext
@@ -16,11 +15,6 @@ from bot.telegram.services import BotContext
 log = logging.getLogger(__name__)
 
 MAX_ALERT = 200
-
-
-def handoff_of(context: BotContext) -> Handoff:
-    """The consultation, booking and privacy services of the bot's context."""
-    return context.services.handoff
 
 
 async def refuse(query: CallbackQuery, error: HandoffError) -> None:

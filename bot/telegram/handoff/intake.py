@@ -18,9 +18,7 @@ from html import escape
 
 from telegram import Message, Update
 from telegram.constants import ParseMode
-from telegram.ext import (
-    ApplicationHandlerStop,
-)
+from telegram.ext import ApplicationHandlerStop
 
 from bot.handoff.errors import HandoffError
 from bot.handoff.intake import CANCELLED, NOTHING_TO_CANCEL, IntakeReply, Outcome
@@ -29,7 +27,7 @@ from bot.handoff.triggers import classify
 from bot.telegram import callbacks, texts
 from bot.telegram.addressing import question_text
 from bot.telegram.guard import check_rate
-from bot.telegram.handoff.delivery import deliver, edit_quietly, handoff_of, refuse
+from bot.telegram.handoff.delivery import deliver, edit_quietly, refuse
 from bot.telegram.handoff.notify import notify_advisors
 from bot.telegram.handoff.render import intake_message
 from bot.telegram.services import BotContext
@@ -55,12 +53,11 @@ async def start_intake(
     if chat is None or user is None:
         return
     services = context.services
-    handoff = handoff_of(context)
+    handoff = services.handoff
 
     def begin() -> IntakeReply:
         conversation_id = services.users.touch(user.id, chat.id)
-        turns = services.engine.history.recent(conversation_id, 1)
-        last = turns[-1] if turns else None
+        last = services.last_turn(conversation_id)
         wants = last is not None and (
             intent.wants_person(last.question) or intent.wants_individual_review(last.question)
         )
@@ -127,7 +124,9 @@ async def choose(update: Update, context: BotContext) -> None:
         return
     step, value = parsed.fields
     try:
-        reply = await asyncio.to_thread(handoff_of(context).intake.answer, user.id, value, step)
+        reply = await asyncio.to_thread(
+            context.services.handoff.intake.answer, user.id, value, step
+        )
     except HandoffError as exc:
         await refuse(query, exc)
         return
@@ -158,7 +157,7 @@ async def route_text(update: Update, context: BotContext) -> None:
     user = update.effective_user
     if message is None or user is None:
         return
-    handoff = handoff_of(context)
+    handoff = context.services.handoff
     text = question_text(message)
 
     def pending() -> str | None:
@@ -204,7 +203,7 @@ async def cancel(update: Update, context: BotContext) -> None:
     user = update.effective_user
     if message is None or user is None:
         return
-    handoff = handoff_of(context)
+    handoff = context.services.handoff
 
     def drop() -> tuple[bool, bool]:
         return handoff.intake.cancel(user.id), handoff.relay.cancel(user.id)

@@ -11,7 +11,7 @@ from bot.booking.bookings import Cancellation
 from bot.privacy import render_my_data
 from bot.telegram import callbacks
 from bot.telegram.handoff.booking import tell_cancelled
-from bot.telegram.handoff.delivery import callback_args, edit_quietly, handoff_of
+from bot.telegram.handoff.delivery import callback_args, edit_quietly
 from bot.telegram.jobs import schedule_reminders
 from bot.telegram.services import BotContext
 
@@ -30,7 +30,7 @@ async def show_my_data(update: Update, context: BotContext) -> None:
     user = update.effective_user
     if message is None or user is None:
         return
-    handoff = handoff_of(context)
+    handoff = context.services.handoff
     data = await asyncio.to_thread(handoff.privacy.summary, user.id)
     await message.reply_text(render_my_data(data, handoff.settings.retention_days))
 
@@ -63,7 +63,7 @@ async def delete_data(update: Update, context: BotContext) -> None:
         await query.answer()
         await edit_quietly(query, "In Ordnung, es wurde nichts gelöscht.")
         return
-    deletion = await asyncio.to_thread(handoff_of(context).privacy.delete_everything, user.id)
+    deletion = await asyncio.to_thread(context.services.handoff.privacy.delete_everything, user.id)
     await query.answer("Gelöscht.")
     await edit_quietly(
         query,
