@@ -61,7 +61,7 @@ async def _intake(tg: FakeTelegram, user: int) -> float:
 
 async def _measure(database_url: str | None, data_dir: Path) -> dict[str, Any]:
     from bot.settings import Settings
-    from bot.telegram.app import build_application, serve
+    from bot.telegram import build_application, serve
 
     (data_dir / "knowledge").mkdir(parents=True, exist_ok=True)
     async with FakeTelegram() as tg:

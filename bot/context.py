@@ -264,6 +264,11 @@ class AppContext:
             clock=clock,
         )
 
+    def last_turn(self, conversation_id: str) -> Turn | None:
+        """The latest turn of a conversation, if any (what a consultation request follows)."""
+        turns = self.engine.history.recent(conversation_id, 1)
+        return turns[-1] if turns else None
+
     def _recent_turns(self, conversation_id: str) -> list[Turn]:
         """The turns that feed a case brief (the engine is only built when a brief is)."""
         return self.engine.history.recent(conversation_id, BRIEF_TURNS)

@@ -10,7 +10,7 @@ from typing import Any
 
 from bot.context import AppContext
 from bot.settings import Settings
-from bot.telegram.app import BotApplication, build_application, serve
+from bot.telegram import BotApplication, build_application, serve
 from tests.fakes.telegram_server import TOKEN, FakeTelegram
 
 

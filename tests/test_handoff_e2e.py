@@ -19,8 +19,7 @@ from icalendar import Calendar
 
 from bot.booking.berlin import to_berlin
 from bot.context import Handoff, build_context
-from bot.telegram import texts
-from bot.telegram.app import build_application, serve
+from bot.telegram import build_application, serve, texts
 from bot.telegram.jobs import REMINDER_JOB
 from tests.conftest import SettingsFactory
 from tests.fakes.telegram_server import FakeTelegram, Sent

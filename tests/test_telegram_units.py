@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 from pathlib import Path
 
@@ -10,6 +11,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from bot.engine.history import Turn
+from bot.handoff.cases import CaseAction
 from bot.ratelimit import RateLimiter, Verdict
 from bot.store.database import Database
 from bot.store.feedback import FeedbackStore
@@ -40,9 +42,61 @@ def test_callback_data_round_trips_and_stays_under_64_bytes() -> None:
     assert callbacks.parse_topic_nav(encoded[7]) == callbacks.TopicNav("tv", big, 9999, 9999)
 
 
+def test_every_button_kind_round_trips_through_the_one_codec() -> None:
+    big = 10**12 - 1
+    encoded = {
+        callbacks.intake_choice("contact", "video-call"): ("hi", ("contact", "video-call")),
+        callbacks.case_action(CaseAction.CLOSE, big): ("hc", ("x", str(big))),
+        callbacks.book(big, big): ("hs", (str(big), str(big))),
+        callbacks.offer_page(big, 9999): ("hp", (str(big), "9999")),
+        callbacks.cancel(big): ("hx", (str(big),)),
+        callbacks.move_page(big, 0): ("hm", (str(big), "0")),
+        callbacks.move_to(big, 1): ("hn", (str(big), "1")),
+        callbacks.remove_slot(7): ("hz", ("7",)),
+        callbacks.delete_data(False): ("hd", ("n",)),
+        callbacks.list_page(12): ("ed:l", ("12",)),
+        callbacks.topic_choice("0123abcd", "foerderung"): ("ed:t", ("0123abcd", "foerderung")),
+        callbacks.remove_confirm("0123abcd"): ("ed:rm", ("0123abcd",)),
+        callbacks.remove_cancel(): ("ed:no", ()),
+        callbacks.consultation(): ("cs", ()),
+        callbacks.NOOP: ("noop", ()),
+    }
+    for data, (kind, fields) in encoded.items():
+        assert len(data.encode()) <= callbacks.MAX_BYTES
+        assert callbacks.parse(data) == callbacks.Parsed(kind, fields)
+        assert callbacks.kind_of(data) == kind
+    ask = callbacks.parse(callbacks.case_action(CaseAction.ASK, 1), "hc")
+    assert ask is not None
+    assert callbacks.action_of(ask) == CaseAction.ASK
+    assert callbacks.parse(callbacks.cancel(1), "hs", "hn") is None  # only the kinds asked for
+    with pytest.raises(ValueError, match="64 bytes"):
+        callbacks.topic_choice("0123abcd", "x" * 60)
+
+
+@pytest.mark.parametrize(
+    ("pattern", "accepted", "refused"),
+    [
+        (callbacks.route("fb"), ["fb:+:1", "fb:junk"], ["fb", "xfb:+:1"]),
+        (callbacks.route("hp", "hm"), ["hp:1:0", "hm:1:0"], ["hx:1", "hpm:1"]),
+        (callbacks.route("cs", bare=True), ["cs", "cs:5"], ["csx", "xcs"]),
+        (callbacks.route("ed"), ["ed:no", "ed:xx:1"], ["ed", "edl:1"]),
+        (callbacks.NOOP_ROUTE, ["noop"], ["noop:1", "noops"]),
+    ],
+)
+def test_routes_look_at_the_prefix_only(
+    pattern: str, accepted: list[str], refused: list[str]
+) -> None:
+    assert all(re.match(pattern, data) for data in accepted)
+    assert not any(re.match(pattern, data) for data in refused)
+
+
 @given(st.one_of(st.text(max_size=80), st.binary(max_size=64).map(lambda b: b.decode("latin-1"))))
 def test_parsing_arbitrary_callback_data_never_raises(data: str) -> None:
-    callbacks.parse_rating(data)
+    parsed = callbacks.parse(data)
+    # Whatever is accepted is exactly what the encoder would have written.
+    assert parsed is None or callbacks.encode(parsed.kind, *parsed.fields) == data
+    rating = callbacks.parse_rating(data)
+    assert rating is None or rating.value in (1, -1)
     callbacks.parse_consultation(data)
     callbacks.parse_example(data)
     callbacks.parse_topic_nav(data)

@@ -175,7 +175,7 @@ def cmd_chat(context: AppContext, args: argparse.Namespace) -> int:
 
 def cmd_run(context: AppContext, args: argparse.Namespace) -> int:
     """Start the Telegram bot (it builds and opens its own context, with stored conversations)."""
-    from bot.telegram.app import run_bot
+    from bot.telegram import run_bot
 
     return run_bot(context.settings)
 

@@ -26,20 +26,9 @@ from telegram.ext import Application, ApplicationBuilder
 
 from bot.context import AppContext, build_context
 from bot.settings import Settings
-from bot.telegram import (
-    commands,
-    consultation,
-    editor_setup,
-    fallbacks,
-    feedback,
-    guard,
-    handoff_setup,
-    jobs,
-    media,
-    questions,
-    topics,
-)
-from bot.telegram.errors import handle_error
+from bot.telegram import jobs
+from bot.telegram.chat import bot_commands
+from bot.telegram.handlers import register_handlers
 from bot.telegram.ordering import PerUserUpdateProcessor
 from bot.telegram.retry import RetryingRateLimiter
 from bot.telegram.services import CONTEXT_TYPES
@@ -96,26 +85,11 @@ def build_application(settings: Settings, services: AppContext | None = None) ->
     return application
 
 
-def register_handlers(application: BotApplication) -> None:
-    """All handlers, in order: the rate-limit guard, specific handlers, then the fallbacks."""
-    guard.register(application)
-    commands.register(application)
-    editor_setup.register(application)
-    topics.register(application)
-    consultation.register(application)
-    handoff_setup.register(application)
-    feedback.register(application)
-    questions.register(application)
-    media.register(application)
-    fallbacks.register(application)
-    application.add_error_handler(handle_error)
-
-
 async def _post_init(application: BotApplication) -> None:
     """Open the services, announce the commands, warm up the index and schedule the jobs."""
     services: AppContext = application.bot_data.services
     await asyncio.to_thread(services.open)
-    await application.bot.set_my_commands(commands.bot_commands())
+    await application.bot.set_my_commands(bot_commands())
     await asyncio.to_thread(_warm_up, services)
     jobs.schedule(application)
     log.info("bot @%s ready", application.bot.username)
@@ -129,10 +103,9 @@ async def _post_shutdown(application: BotApplication) -> None:
 
 
 def _warm_up(services: AppContext) -> None:
-    retriever = services.engine.retriever
-    retriever.corpus()
-    if retriever.index.manifest.files:
-        retriever.index.embedder.embed_query("Förderung")
+    services.retriever.corpus()
+    if services.index.manifest.files:
+        services.embedder.embed_query("Förderung")
 
 
 @contextlib.asynccontextmanager

@@ -1,17 +1,41 @@
-"""Compact callback_data for inline buttons: encoded here, parsed and validated here.
+"""The one callback_data codec: every inline button's payload is encoded and parsed here.
 
-Every payload is ASCII and far below Telegram's 64-byte limit. Parsing is strict: anything that
-does not match exactly (forged, truncated, from an older bot version) yields ``None``, and the
-handlers answer such a button politely instead of raising. What a payload refers to (a turn, an
-index generation) is checked against the database or the index by the handler.
+A payload is ``<kind>[:<field>]...``: ASCII, at most 64 bytes (Telegram's limit, checked by every
+encoder). The kind names the button; its prefix names the part of the bot that handles it.
 
-    fb:+:<turn> / fb:-:<turn>        👍 / 👎 on the answer stored as conversation turn <turn>
-    cs / cs:<turn>                   "Beratung anfragen" (optionally after answer <turn>)
-    ex:<n>                           example question n of /start
-    tl:<gen>:<page>                  /themen: page of the topic list
-    td:<gen>:<topic>:<page>          /themen: page of the documents of a topic
-    tv:<gen>:<topic>:<doc>           /themen: one document
-    noop                             a label button (page counter)
+Answers, /start and /themen::
+
+    fb:+:<turn> / fb:-:<turn>     👍 / 👎 on the answer stored as conversation turn <turn>
+    cs / cs:<turn>                "Beratung anfragen" (optionally after answer <turn>)
+    ex:<n>                        example question n of /start
+    tl:<gen>:<page>               /themen: page of the topic list
+    td:<gen>:<topic>:<page>       /themen: page of the documents of a topic
+    tv:<gen>:<topic>:<doc>        /themen: one document
+    noop                          a label button (page counter)
+
+Consultation and booking (``h``)::
+
+    hi:<step>:<value>             intake choice
+    hc:<a>:<case>                 advisor action on a case: c claim, a Rückfrage, o offer, x close
+    hs:<case>:<slot>              the user books a slot for a case
+    hp:<case>:<page>              page of offered slots
+    hx:<booking>                  cancel a booking
+    hm:<booking>:<page>           move a booking: page of free slots
+    hn:<booking>:<slot>           move a booking to this slot
+    hz:<slot>                     an advisor removes a free slot
+    hd:y / hd:n                   /daten_loeschen confirmed or not
+
+Editors (``ed:``)::
+
+    ed:l:<page>                   /dokumente: a page of the list
+    ed:t:<doc id>:<topic>         file an uploaded document under a topic
+    ed:rm:<doc id>                confirm /entfernen
+    ed:no                         cancel /entfernen
+
+Parsing is strict: anything that does not match a shape exactly (forged, truncated, from an older
+bot version) yields ``None``, and the handler answers the button politely instead of raising.
+What a payload refers to (a turn, a case, an index generation) is checked by the handler or the
+services. ``route`` gives PTB's CallbackQueryHandler patterns; they look at the prefix only.
 """
 
 from __future__ import annotations
@@ -19,23 +43,60 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-MAX_CALLBACK_BYTES = 64
+from bot.handoff.cases import CaseAction
+
+MAX_BYTES = 64
 _NUM = r"(\d{1,12})"
-_PATTERNS = {
-    "fb": re.compile(rf"fb:([+-]):{_NUM}"),
-    "cs": re.compile(rf"cs(?::{_NUM})?"),
-    "ex": re.compile(r"ex:(\d{1,2})"),
-    "tl": re.compile(rf"tl:{_NUM}:(\d{{1,4}})"),
-    "td": re.compile(rf"td:{_NUM}:(\d{{1,4}}):(\d{{1,4}})"),
-    "tv": re.compile(rf"tv:{_NUM}:(\d{{1,4}}):(\d{{1,4}})"),
+_PAGE = r"(\d{1,4})"
+_DOC = r"([0-9a-f]{8})"
+_SHAPES: dict[str, re.Pattern[str]] = {
+    kind: re.compile(shape)
+    for kind, shape in {
+        "fb": rf"fb:([+-]):{_NUM}",
+        "cs": rf"cs(?::{_NUM})?",
+        "ex": r"ex:(\d{1,2})",
+        "tl": rf"tl:{_NUM}:{_PAGE}",
+        "td": rf"td:{_NUM}:{_PAGE}:{_PAGE}",
+        "tv": rf"tv:{_NUM}:{_PAGE}:{_PAGE}",
+        "noop": r"noop",
+        "hi": r"hi:([a-z_]{1,20}):([a-z-]{1,20})",
+        "hc": rf"hc:([caox]):{_NUM}",
+        "hs": rf"hs:{_NUM}:{_NUM}",
+        "hp": rf"hp:{_NUM}:{_PAGE}",
+        "hx": rf"hx:{_NUM}",
+        "hm": rf"hm:{_NUM}:{_PAGE}",
+        "hn": rf"hn:{_NUM}:{_NUM}",
+        "hz": rf"hz:{_NUM}",
+        "hd": r"hd:([yn])",
+        "ed:l": rf"ed:l:{_PAGE}",
+        "ed:t": rf"ed:t:{_DOC}:([a-z0-9][a-z0-9-]{{1,39}})",
+        "ed:rm": rf"ed:rm:{_DOC}",
+        "ed:no": r"ed:no",
+    }.items()
 }
+EDITOR_KINDS = ("ed:l", "ed:t", "ed:rm", "ed:no")
 
 NOOP = "noop"
-# Prefix patterns for PTB's CallbackQueryHandler routing (full validation happens in parse_*).
-FEEDBACK_PREFIX = r"^fb:"
-CONSULT_PREFIX = r"^cs(:|$)"
-EXAMPLE_PREFIX = r"^ex:"
-TOPICS_PREFIX = r"^t[ldv]:"
+NOOP_ROUTE = rf"^{NOOP}$"
+
+_ACTIONS = {
+    "c": CaseAction.CLAIM,
+    "a": CaseAction.ASK,
+    "o": CaseAction.OFFER,
+    "x": CaseAction.CLOSE,
+}
+_LETTERS = {action: letter for letter, action in _ACTIONS.items()}
+
+
+@dataclass(frozen=True)
+class Parsed:
+    """A payload's kind and its fields (optional fields that are absent are left out)."""
+
+    kind: str
+    fields: tuple[str, ...]
+
+    def number(self, n: int) -> int:
+        return int(self.fields[n])
 
 
 @dataclass(frozen=True)
@@ -56,69 +117,152 @@ class TopicNav:
     index: int = 0  # page for 'tl' and 'td', document for 'tv'
 
 
-def _checked(data: str) -> str:
-    if not 1 <= len(data.encode("utf-8")) <= MAX_CALLBACK_BYTES:
-        raise ValueError(f"callback_data must be 1-{MAX_CALLBACK_BYTES} bytes: {data!r}")
+def encode(kind: str, *fields: object) -> str:
+    """``kind:field:...``; raises ValueError if it is longer than Telegram accepts."""
+    if kind not in _SHAPES:
+        raise ValueError(f"unknown callback kind {kind!r}")
+    data = ":".join([kind, *(str(field) for field in fields)])
+    if len(data.encode("utf-8")) > MAX_BYTES:
+        raise ValueError(f"callback_data longer than {MAX_BYTES} bytes: {data!r}")
     return data
 
 
-def _match(kind: str, data: str | None) -> re.Match[str] | None:
-    if not data or len(data) > MAX_CALLBACK_BYTES:
+def parse(data: str | None, *kinds: str) -> Parsed | None:
+    """The payload if it has exactly the shape of one of ``kinds`` (of any kind if none given)."""
+    if not data or len(data.encode("utf-8", "replace")) > MAX_BYTES:
         return None
-    return _PATTERNS[kind].fullmatch(data)
+    for kind in kinds or tuple(_SHAPES):
+        match = _SHAPES[kind].fullmatch(data)
+        if match is not None:
+            return Parsed(kind, tuple(g for g in match.groups() if g is not None))
+    return None
 
 
+def kind_of(data: object) -> str | None:
+    """The kind of a well-formed payload, None otherwise."""
+    parsed = parse(data) if isinstance(data, str) else None
+    return parsed.kind if parsed else None
+
+
+def route(*prefixes: str, bare: bool = False) -> str:
+    """CallbackQueryHandler pattern for payloads under ``prefixes`` (routing only).
+
+    ``bare``: the prefix alone is a payload as well (``cs``). The handler still parses strictly,
+    so a payload routed to it may be malformed.
+    """
+    alternatives = "|".join(re.escape(prefix) for prefix in prefixes)
+    return rf"^(?:{alternatives})(?::|$)" if bare else rf"^(?:{alternatives}):"
+
+
+# Answers, /start and /themen
 def feedback(turn_id: int, value: int) -> str:
-    return _checked(f"fb:{'+' if value > 0 else '-'}:{turn_id}")
+    return encode("fb", "+" if value > 0 else "-", turn_id)
 
 
 def consultation(turn_id: int | None = None) -> str:
-    return _checked("cs" if turn_id is None else f"cs:{turn_id}")
+    return encode("cs") if turn_id is None else encode("cs", turn_id)
 
 
 def example(n: int) -> str:
-    return _checked(f"ex:{n}")
+    return encode("ex", n)
 
 
 def topic_list(generation: int, page: int) -> str:
-    return _checked(f"tl:{generation}:{page}")
+    return encode("tl", generation, page)
 
 
 def topic_docs(generation: int, topic: int, page: int) -> str:
-    return _checked(f"td:{generation}:{topic}:{page}")
+    return encode("td", generation, topic, page)
 
 
 def topic_doc(generation: int, topic: int, doc: int) -> str:
-    return _checked(f"tv:{generation}:{topic}:{doc}")
+    return encode("tv", generation, topic, doc)
 
 
 def parse_rating(data: str | None) -> Rating | None:
-    match = _match("fb", data)
-    if match is None:
+    parsed = parse(data, "fb")
+    if parsed is None:
         return None
-    return Rating(turn_id=int(match.group(2)), value=1 if match.group(1) == "+" else -1)
+    return Rating(turn_id=parsed.number(1), value=1 if parsed.fields[0] == "+" else -1)
 
 
 def parse_consultation(data: str | None) -> tuple[bool, int | None]:
     """(valid, turn id or None)."""
-    match = _match("cs", data)
-    if match is None:
+    parsed = parse(data, "cs")
+    if parsed is None:
         return False, None
-    return True, int(match.group(1)) if match.group(1) else None
+    return True, parsed.number(0) if parsed.fields else None
 
 
 def parse_example(data: str | None) -> int | None:
-    match = _match("ex", data)
-    return int(match.group(1)) if match else None
+    parsed = parse(data, "ex")
+    return parsed.number(0) if parsed else None
 
 
 def parse_topic_nav(data: str | None) -> TopicNav | None:
-    for level in ("tl", "td", "tv"):
-        match = _match(level, data)
-        if match is None:
-            continue
-        numbers = [int(g) for g in match.groups()]
-        if level == "tl":
-            return TopicNav(level, numbers[0], 0, numbers[1])
-        return TopicNav(level, numbers[0], numbers[1], numbers[2])
-    return None
+    parsed = parse(data, "tl", "td", "tv")
+    if parsed is None:
+        return None
+    numbers = [int(field) for field in parsed.fields]
+    if parsed.kind == "tl":
+        return TopicNav(parsed.kind, numbers[0], 0, numbers[1])
+    return TopicNav(parsed.kind, numbers[0], numbers[1], numbers[2])
+
+
+# Consultation and booking
+def intake_choice(step: str, value: str) -> str:
+    return encode("hi", step, value)
+
+
+def case_action(action: CaseAction, case_id: int) -> str:
+    return encode("hc", _LETTERS[action], case_id)
+
+
+def action_of(parsed: Parsed) -> CaseAction:
+    """The advisor's action of an ``hc`` payload."""
+    return _ACTIONS[parsed.fields[0]]
+
+
+def book(case_id: int, slot_id: int) -> str:
+    return encode("hs", case_id, slot_id)
+
+
+def offer_page(case_id: int, page: int) -> str:
+    return encode("hp", case_id, page)
+
+
+def cancel(booking_id: int) -> str:
+    return encode("hx", booking_id)
+
+
+def move_page(booking_id: int, page: int) -> str:
+    return encode("hm", booking_id, page)
+
+
+def move_to(booking_id: int, slot_id: int) -> str:
+    return encode("hn", booking_id, slot_id)
+
+
+def remove_slot(slot_id: int) -> str:
+    return encode("hz", slot_id)
+
+
+def delete_data(confirmed: bool) -> str:
+    return encode("hd", "y" if confirmed else "n")
+
+
+# Editors
+def list_page(page: int) -> str:
+    return encode("ed:l", page)
+
+
+def topic_choice(doc_id: str, topic: str) -> str:
+    return encode("ed:t", doc_id, topic)
+
+
+def remove_confirm(doc_id: str) -> str:
+    return encode("ed:rm", doc_id)
+
+
+def remove_cancel() -> str:
+    return encode("ed:no")

@@ -5,7 +5,6 @@ from __future__ import annotations
 import logging
 
 from telegram import Update
-from telegram.ext import Application, CallbackQueryHandler, MessageHandler, filters
 
 from bot.telegram import texts
 from bot.telegram.services import BotContext
@@ -27,14 +26,3 @@ async def unknown_button(update: Update, context: BotContext) -> None:
     if query is not None:
         log.info("unknown callback_data (%d bytes)", len((query.data or "").encode("utf-8")))
         await query.answer(texts.STALE_BUTTON)
-
-
-def register(application: Application) -> None:
-    """Register after every other handler of group 0."""
-    application.add_handler(
-        MessageHandler(
-            filters.UpdateType.MESSAGE & filters.COMMAND & filters.ChatType.PRIVATE,
-            unknown_command,
-        )
-    )
-    application.add_handler(CallbackQueryHandler(unknown_button))

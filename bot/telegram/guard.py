@@ -10,11 +10,10 @@ import logging
 import math
 
 from telegram import Update
-from telegram.ext import Application, ApplicationHandlerStop, MessageHandler, filters
+from telegram.ext import ApplicationHandlerStop
 
 from bot.ratelimit import Verdict
 from bot.telegram import texts
-from bot.telegram.addressing import ADDRESSED
 from bot.telegram.services import BotContext
 
 log = logging.getLogger(__name__)
@@ -43,10 +42,3 @@ async def limit_messages(update: Update, context: BotContext) -> None:
     """Stop handling a message when its sender is over the limit."""
     if not await check_rate(update, context):
         raise ApplicationHandlerStop
-
-
-def register(application: Application) -> None:
-    """Install the guard before all other handlers."""
-    application.add_handler(
-        MessageHandler(filters.UpdateType.MESSAGE & ADDRESSED, limit_messages), group=-1
-    )

@@ -25,8 +25,7 @@ from bot.booking.reminders import Lead
 from bot.editors.catalog import expiring_documents
 from bot.editors.freshness import weekly_digest
 from bot.editors.gaps import count_gaps
-from bot.telegram.handoff_common import deliver, handoff_of
-from bot.telegram.handoff_render import booking_line
+from bot.telegram.handoff import booking_line, deliver
 from bot.telegram.render import escape
 from bot.telegram.services import BotContext
 
@@ -71,7 +70,7 @@ async def purge_conversations(context: BotContext) -> None:
 
 async def purge_cases(context: BotContext) -> None:
     """Delete closed cases older than the retention period."""
-    removed = await asyncio.to_thread(handoff_of(context).privacy.purge)
+    removed = await asyncio.to_thread(context.services.handoff.privacy.purge)
     if removed:
         log.info("retention: deleted %d closed cases", removed)
 
@@ -105,7 +104,7 @@ async def _rebuild_reminders(context: BotContext) -> None:
 
 async def send_reminders(context: BotContext) -> None:
     """Send every due reminder once (idempotent: each is claimed in the database first)."""
-    handoff = handoff_of(context)
+    handoff = context.services.handoff
     for reminder in await asyncio.to_thread(handoff.reminders.due):
         if not await asyncio.to_thread(handoff.reminders.mark_sent, reminder):
             continue
@@ -131,7 +130,7 @@ async def send_weekly_digest(context: BotContext) -> None:
     if not settings.editor_ids:
         return
     today = date.today()
-    manifest = services.engine.retriever.index.manifest
+    manifest = services.index.manifest
     expired, soon = expiring_documents(manifest, today, settings.expiry_warning_days)
     week = datetime.now(UTC) - timedelta(days=7)
     new_gaps = await asyncio.to_thread(count_gaps, services.db, week)

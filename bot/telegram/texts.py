@@ -124,7 +124,10 @@ ERROR = (
 )
 ERROR_SHORT = "Entschuldigung, das hat nicht geklappt. Bitte versuchen Sie es noch einmal."
 
-STALE_BUTTON = "Diese Schaltfläche ist nicht mehr aktuell. Bitte stellen Sie Ihre Frage neu."
+STALE_BUTTON_SHORT = "Diese Schaltfläche ist nicht mehr aktuell."
+"""A button that no longer applies: consultation, booking and editors' buttons."""
+STALE_BUTTON = f"{STALE_BUTTON_SHORT} Bitte stellen Sie Ihre Frage neu."
+"""A button under an answer, /start or /themen that no longer applies, or an unknown button."""
 TOPICS_CHANGED = "Die Themenliste wurde inzwischen aktualisiert – hier ist die aktuelle Fassung."
 
 FEEDBACK_THANKS_UP = "Danke für Ihre Rückmeldung! 👍"
@@ -152,3 +155,9 @@ CONSULTATION_PENDING = (
     "Die Terminanfrage direkt hier im Chat wird gerade eingerichtet und ist in Kürze verfügbar. "
     "Ihre Fragen an mich können Sie jederzeit weiter stellen."
 )
+
+NOT_EDITOR = (
+    "Dokumente für die Wissensbasis können nur Mitglieder der Redaktion hinzufügen oder "
+    "ändern. Ihre Datei wurde nicht gespeichert. Fragen stellen Sie bitte einfach als Text."
+)
+EDITORS_ONLY = "Dieser Befehl steht nur der Redaktion zur Verfügung."

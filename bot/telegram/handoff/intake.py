@@ -1,5 +1,9 @@
-"""The user's side of a consultation request: starting and answering the intake, /abbrechen,
-and the text router that sends intake answers and Rückfrage texts to the services.
+"""The user's side of a consultation request: /termin and the "Beratung anfragen" button, the
+intake questions, /abbrechen, and the text router that sends intake answers and Rückfrage texts to
+the services.
+
+``start_intake`` is the single entry point: /termin, the button under answers and after a 👎, and
+the /start deep link ``termin`` all begin here.
 
 The text router runs in handler group -2 (before the rate-limit guard and the questions): when
 neither an intake nor a relay waits for this user's text, it steps aside.
@@ -14,25 +18,18 @@ from html import escape
 
 from telegram import Message, Update
 from telegram.constants import ParseMode
-from telegram.ext import (
-    Application,
-    ApplicationHandlerStop,
-    CallbackQueryHandler,
-    CommandHandler,
-    MessageHandler,
-    filters,
-)
+from telegram.ext import ApplicationHandlerStop
 
 from bot.handoff.errors import HandoffError
 from bot.handoff.intake import CANCELLED, NOTHING_TO_CANCEL, IntakeReply, Outcome
 from bot.handoff.relay import ADVISOR, Relay
 from bot.handoff.triggers import classify
-from bot.telegram import handoff_callbacks as cb
-from bot.telegram.addressing import ADDRESSED, question_text
+from bot.telegram import callbacks, texts
+from bot.telegram.addressing import question_text
 from bot.telegram.guard import check_rate
-from bot.telegram.handoff_common import deliver, edit_quietly, handoff_of, refuse
-from bot.telegram.handoff_notify import notify_advisors
-from bot.telegram.handoff_render import intake_message
+from bot.telegram.handoff.delivery import deliver, edit_quietly, refuse
+from bot.telegram.handoff.notify import notify_advisors
+from bot.telegram.handoff.render import intake_message
 from bot.telegram.services import BotContext
 from bot.understand import intent
 
@@ -56,12 +53,11 @@ async def start_intake(
     if chat is None or user is None:
         return
     services = context.services
-    handoff = handoff_of(context)
+    handoff = services.handoff
 
     def begin() -> IntakeReply:
         conversation_id = services.users.touch(user.id, chat.id)
-        turns = services.engine.history.recent(conversation_id, 1)
-        last = turns[-1] if turns else None
+        last = services.last_turn(conversation_id)
         wants = last is not None and (
             intent.wants_person(last.question) or intent.wants_individual_review(last.question)
         )
@@ -80,6 +76,24 @@ async def start_intake(
     await context.bot.send_message(
         chat.id, intro + html, parse_mode=ParseMode.HTML, reply_markup=markup
     )
+
+
+async def request_by_command(update: Update, context: BotContext) -> None:
+    """/termin."""
+    await start_intake(update, context, via_command=True)
+
+
+async def request_by_button(update: Update, context: BotContext) -> None:
+    """The "Beratung anfragen" button (under an answer or after a 👎)."""
+    query = update.callback_query
+    if query is None:
+        return
+    valid, turn_id = callbacks.parse_consultation(query.data)
+    if not valid:
+        await query.answer(texts.STALE_BUTTON)
+        return
+    await query.answer()
+    await start_intake(update, context, via_command=False, turn_id=turn_id)
 
 
 async def _after_answer(context: BotContext, chat_id: int, reply: IntakeReply) -> None:
@@ -103,14 +117,16 @@ async def choose(update: Update, context: BotContext) -> None:
     """An intake button (type, topic, way of contact, consent)."""
     query = update.callback_query
     user = update.effective_user
-    parsed = cb.parse(query.data if query else None)
+    parsed = callbacks.parse(query.data if query else None, "hi")
     if query is None or user is None or parsed is None or not isinstance(query.message, Message):
         if query is not None:
-            await query.answer("Diese Schaltfläche ist nicht mehr aktuell.")
+            await query.answer(texts.STALE_BUTTON_SHORT)
         return
     step, value = parsed.fields
     try:
-        reply = await asyncio.to_thread(handoff_of(context).intake.answer, user.id, value, step)
+        reply = await asyncio.to_thread(
+            context.services.handoff.intake.answer, user.id, value, step
+        )
     except HandoffError as exc:
         await refuse(query, exc)
         return
@@ -141,7 +157,7 @@ async def route_text(update: Update, context: BotContext) -> None:
     user = update.effective_user
     if message is None or user is None:
         return
-    handoff = handoff_of(context)
+    handoff = context.services.handoff
     text = question_text(message)
 
     def pending() -> str | None:
@@ -187,7 +203,7 @@ async def cancel(update: Update, context: BotContext) -> None:
     user = update.effective_user
     if message is None or user is None:
         return
-    handoff = handoff_of(context)
+    handoff = context.services.handoff
 
     def drop() -> tuple[bool, bool]:
         return handoff.intake.cancel(user.id), handoff.relay.cancel(user.id)
@@ -199,15 +215,3 @@ async def cancel(update: Update, context: BotContext) -> None:
         await message.reply_text("In Ordnung, ich leite nichts weiter.")
     else:
         await message.reply_text(NOTHING_TO_CANCEL)
-
-
-def register(application: Application) -> None:
-    """/abbrechen, the intake buttons and the text router (group -2)."""
-    application.add_handler(
-        MessageHandler(
-            filters.UpdateType.MESSAGE & filters.TEXT & ~filters.COMMAND & ADDRESSED, route_text
-        ),
-        group=-2,
-    )
-    application.add_handler(CommandHandler("abbrechen", cancel, filters=filters.UpdateType.MESSAGE))
-    application.add_handler(CallbackQueryHandler(choose, pattern=r"^hi:"))

@@ -6,13 +6,12 @@ import asyncio
 import logging
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
-from telegram.ext import Application, CallbackQueryHandler, CommandHandler, filters
 
 from bot.booking.bookings import Cancellation
 from bot.privacy import render_my_data
-from bot.telegram import handoff_callbacks as cb
-from bot.telegram.handoff_booking import tell_cancelled
-from bot.telegram.handoff_common import callback_args, edit_quietly, handoff_of
+from bot.telegram import callbacks
+from bot.telegram.handoff.booking import tell_cancelled
+from bot.telegram.handoff.delivery import callback_args, edit_quietly
 from bot.telegram.jobs import schedule_reminders
 from bot.telegram.services import BotContext
 
@@ -31,7 +30,7 @@ async def show_my_data(update: Update, context: BotContext) -> None:
     user = update.effective_user
     if message is None or user is None:
         return
-    handoff = handoff_of(context)
+    handoff = context.services.handoff
     data = await asyncio.to_thread(handoff.privacy.summary, user.id)
     await message.reply_text(render_my_data(data, handoff.settings.retention_days))
 
@@ -44,8 +43,10 @@ async def ask_to_delete(update: Update, context: BotContext) -> None:
     markup = InlineKeyboardMarkup(
         [
             [
-                InlineKeyboardButton("Ja, alles löschen", callback_data=cb.delete_data(True)),
-                InlineKeyboardButton("Nein", callback_data=cb.delete_data(False)),
+                InlineKeyboardButton(
+                    "Ja, alles löschen", callback_data=callbacks.delete_data(True)
+                ),
+                InlineKeyboardButton("Nein", callback_data=callbacks.delete_data(False)),
             ]
         ]
     )
@@ -54,7 +55,7 @@ async def ask_to_delete(update: Update, context: BotContext) -> None:
 
 async def delete_data(update: Update, context: BotContext) -> None:
     """The confirmation buttons: delete everything, cancel appointments, tell the advisors."""
-    args = await callback_args(update)
+    args = await callback_args(update, "hd")
     if args is None:
         return
     query, user, parsed = args
@@ -62,7 +63,7 @@ async def delete_data(update: Update, context: BotContext) -> None:
         await query.answer()
         await edit_quietly(query, "In Ordnung, es wurde nichts gelöscht.")
         return
-    deletion = await asyncio.to_thread(handoff_of(context).privacy.delete_everything, user.id)
+    deletion = await asyncio.to_thread(context.services.handoff.privacy.delete_everything, user.id)
     await query.answer("Gelöscht.")
     await edit_quietly(
         query,
@@ -75,11 +76,3 @@ async def delete_data(update: Update, context: BotContext) -> None:
         )
     if deletion.cancelled:
         await schedule_reminders(context.application)
-
-
-def register(application: Application) -> None:
-    """/meine_daten, /daten_loeschen and its confirmation."""
-    only_new = filters.UpdateType.MESSAGE
-    application.add_handler(CommandHandler("meine_daten", show_my_data, filters=only_new))
-    application.add_handler(CommandHandler("daten_loeschen", ask_to_delete, filters=only_new))
-    application.add_handler(CallbackQueryHandler(delete_data, pattern=r"^hd:"))

@@ -12,11 +12,10 @@ import logging
 
 from telegram import InlineKeyboardMarkup, Message, Update
 from telegram.error import BadRequest
-from telegram.ext import Application, CallbackQueryHandler
 
 from bot.store.gaps import GapKind
 from bot.telegram import callbacks, texts
-from bot.telegram.keyboards import consultation_row, without_feedback
+from bot.telegram.chat.keyboards import consultation_row, without_feedback
 from bot.telegram.services import BotContext
 
 log = logging.getLogger(__name__)
@@ -59,8 +58,3 @@ async def _drop_feedback_buttons(message: Message) -> None:
     except BadRequest as exc:
         # Too old to edit or already edited: the rating is stored either way.
         log.debug("could not remove the feedback buttons: %s", exc)
-
-
-def register(application: Application) -> None:
-    """The 👍/👎 buttons."""
-    application.add_handler(CallbackQueryHandler(rate_answer, pattern=callbacks.FEEDBACK_PREFIX))

@@ -10,8 +10,8 @@ from telegram.error import BadRequest
 
 from bot.handoff.cases import CaseView, notification_for
 from bot.handoff.mail import MailError, send_case_email
-from bot.telegram.handoff_common import deliver, handoff_of
-from bot.telegram.handoff_render import case_message
+from bot.telegram.handoff.delivery import deliver
+from bot.telegram.handoff.render import case_message
 from bot.telegram.services import BotContext
 
 log = logging.getLogger(__name__)
@@ -19,7 +19,7 @@ log = logging.getLogger(__name__)
 
 async def notify_advisors(context: BotContext, case: CaseView) -> None:
     """Post the new case with its buttons to every target and remember where; then e-mail."""
-    handoff = handoff_of(context)
+    handoff = context.services.handoff
     html, markup = case_message(notification_for(case))
     targets = handoff.advisors.notification_targets()
     if not targets:
@@ -35,7 +35,7 @@ async def notify_advisors(context: BotContext, case: CaseView) -> None:
 
 
 async def _mail(context: BotContext, case: CaseView) -> None:
-    handoff = handoff_of(context)
+    handoff = context.services.handoff
     assert handoff.mail is not None
     try:
         await asyncio.to_thread(send_case_email, handoff.mail, case)
@@ -45,7 +45,7 @@ async def _mail(context: BotContext, case: CaseView) -> None:
 
 async def refresh_notices(context: BotContext, case: CaseView) -> None:
     """Show the case's current state (who took it, closed) in every posted notification."""
-    handoff = handoff_of(context)
+    handoff = context.services.handoff
     html, markup = case_message(notification_for(case))
     for chat_id, message_id in await asyncio.to_thread(handoff.cases.notices, case.id):
         try:

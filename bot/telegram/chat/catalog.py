@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot.retrieval import Retriever
+from ingest.manifest import Manifest
 from ingest.sources import sources_from_metadata
 
 TOPIC_LABELS = {
@@ -65,9 +66,8 @@ def topic_label(slug: str) -> str:
     return TOPIC_LABELS.get(slug, slug.replace("-", " ").capitalize() if slug else "Allgemein")
 
 
-def build_catalog(retriever: Retriever) -> Catalog:
-    """Topics and documents of the live index."""
-    manifest = retriever.index.manifest
+def build_catalog(manifest: Manifest) -> Catalog:
+    """Topics and documents of the live index (its manifest)."""
     grouped: dict[str, list[DocumentInfo]] = {}
     for source, entry in manifest.files.items():
         grouped.setdefault(entry.topic or "", []).append(

@@ -10,16 +10,15 @@ from html import escape
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.constants import ParseMode
-from telegram.ext import Application, CallbackQueryHandler, CommandHandler, filters
 
 from bot.booking.berlin import TimeInputError, format_slot, parse_local
 from bot.handoff.cases import NOT_ADVISOR, CaseAction, notification_for
 from bot.handoff.errors import HandoffError, NotAuthorised
-from bot.telegram import handoff_callbacks as cb
-from bot.telegram.handoff_booking import offer_slots
-from bot.telegram.handoff_common import callback_args, deliver, handoff_of, refuse
-from bot.telegram.handoff_notify import refresh_notices
-from bot.telegram.handoff_render import case_message
+from bot.telegram import callbacks, texts
+from bot.telegram.handoff.booking import offer_slots
+from bot.telegram.handoff.delivery import callback_args, deliver, refuse
+from bot.telegram.handoff.notify import refresh_notices
+from bot.telegram.handoff.render import case_message
 from bot.telegram.services import BotContext
 
 log = logging.getLogger(__name__)
@@ -36,14 +35,14 @@ async def case_button(update: Update, context: BotContext) -> None:
     """One of the four buttons under a case notification."""
     query = update.callback_query
     user = update.effective_user
-    parsed = cb.parse(query.data if query else None)
+    parsed = callbacks.parse(query.data if query else None, "hc")
     if query is None or user is None:
         return
-    if parsed is None or parsed.kind != "hc":
-        await query.answer("Diese Schaltfläche ist nicht mehr aktuell.")
+    if parsed is None:
+        await query.answer(texts.STALE_BUTTON_SHORT)
         return
-    handoff = handoff_of(context)
-    action, case_id = cb.action_of(parsed), parsed.number(1)
+    handoff = context.services.handoff
+    action, case_id = callbacks.action_of(parsed), parsed.number(1)
     try:
         if action == CaseAction.CLAIM:
             result = await asyncio.to_thread(handoff.cases.claim, case_id, user.id, user.full_name)
@@ -107,7 +106,7 @@ async def list_cases(update: Update, context: BotContext) -> None:
     user = update.effective_user
     if message is None or user is None:
         return
-    handoff = handoff_of(context)
+    handoff = context.services.handoff
     try:
         cases = await asyncio.to_thread(handoff.cases.active, user.id)
     except NotAuthorised as exc:
@@ -130,7 +129,7 @@ async def manage_slots(update: Update, context: BotContext) -> None:
     user = update.effective_user
     if message is None or user is None:
         return
-    handoff = handoff_of(context)
+    handoff = context.services.handoff
     if not handoff.advisors.is_advisor(user.id):
         await message.reply_text(NOT_ADVISOR)
         return
@@ -143,7 +142,7 @@ async def manage_slots(update: Update, context: BotContext) -> None:
         [
             InlineKeyboardButton(
                 f"🗑 {format_slot(s.starts_at)} · {s.format_label}",
-                callback_data=cb.remove_slot(s.id),
+                callback_data=callbacks.remove_slot(s.id),
             )
         ]
         for s in slots[:20]
@@ -163,7 +162,7 @@ async def manage_slots(update: Update, context: BotContext) -> None:
 
 
 async def _add_slot(message: Message, context: BotContext, advisor: int, args: list[str]) -> None:
-    handoff = handoff_of(context)
+    handoff = context.services.handoff
     if len(args) < 3 or not args[-2].isdigit():
         await message.reply_text(
             "Bitte so: /zeiten 2026-12-03T10:00 45 video (Start, Minuten, Format)."
@@ -183,11 +182,11 @@ async def _add_slot(message: Message, context: BotContext, advisor: int, args: l
 
 async def remove_slot(update: Update, context: BotContext) -> None:
     """🗑 under /zeiten."""
-    args = await callback_args(update)
+    args = await callback_args(update, "hz")
     if args is None:
         return
     query, user, parsed = args
-    handoff = handoff_of(context)
+    handoff = context.services.handoff
     if not handoff.advisors.is_advisor(user.id):
         await query.answer(NOT_ADVISOR[:200], show_alert=True)
         return
@@ -197,12 +196,3 @@ async def remove_slot(update: Update, context: BotContext) -> None:
         await refuse(query, exc)
         return
     await query.answer(f"Gelöscht: {format_slot(slot.starts_at)}")
-
-
-def register(application: Application) -> None:
-    """Case buttons, /faelle, /zeiten."""
-    only_new = filters.UpdateType.MESSAGE
-    application.add_handler(CallbackQueryHandler(case_button, pattern=r"^hc:"))
-    application.add_handler(CallbackQueryHandler(remove_slot, pattern=r"^hz:"))
-    application.add_handler(CommandHandler("faelle", list_cases, filters=only_new))
-    application.add_handler(CommandHandler("zeiten", manage_slots, filters=only_new))

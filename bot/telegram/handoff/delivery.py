@@ -1,4 +1,4 @@
-"""Small helpers shared by the consultation handlers: the services, refusals, safe delivery."""
+"""Small helpers shared by the consultation handlers: refusals, parsed buttons, safe delivery."""
 
 from __future__ import annotations
 
@@ -8,19 +8,13 @@ from telegram import CallbackQuery, InlineKeyboardMarkup, InputFile, Message, Up
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden
 
-from bot.context import Handoff
 from bot.handoff.errors import HandoffError
-from bot.telegram import handoff_callbacks as cb
+from bot.telegram import callbacks, texts
 from bot.telegram.services import BotContext
 
 log = logging.getLogger(__name__)
 
 MAX_ALERT = 200
-
-
-def handoff_of(context: BotContext) -> Handoff:
-    """The consultation, booking and privacy services of the bot's context."""
-    return context.services.handoff
 
 
 async def refuse(query: CallbackQuery, error: HandoffError) -> None:
@@ -66,17 +60,17 @@ async def edit_quietly(
         log.debug("could not edit the message: %s", exc)
 
 
-STALE = "Diese Schaltfläche ist nicht mehr aktuell."
-
-
-async def callback_args(update: Update) -> tuple[CallbackQuery, User, cb.Parsed] | None:
-    """The pressed button's query, user and parsed data; stale or forged data is answered here."""
+async def callback_args(
+    update: Update, *kinds: str
+) -> tuple[CallbackQuery, User, callbacks.Parsed] | None:
+    """The pressed button's query, user and data parsed as one of ``kinds``; stale or forged data
+    is answered here."""
     query = update.callback_query
     user = update.effective_user
     if query is None or user is None:
         return None
-    parsed = cb.parse(query.data)
+    parsed = callbacks.parse(query.data, *kinds)
     if parsed is None:
-        await query.answer(STALE)
+        await query.answer(texts.STALE_BUTTON_SHORT)
         return None
     return query, user, parsed

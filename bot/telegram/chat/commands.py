@@ -1,7 +1,7 @@
 """Commands: /start (with deep-link payload), /hilfe, /neu and /datenschutz.
 
-/themen lives in ``topics``, /termin in ``consultation``, unknown commands in ``fallbacks``. The
-command list for setMyCommands is ``texts.COMMANDS``.
+The other commands are listed in ``bot.telegram.handlers``; the command list for setMyCommands is
+``texts.COMMANDS``.
 
 Deep links: ``https://t.me/<bot>?start=<payload>`` with a topic slug (``foerderung``) opens that
 topic of /themen after the welcome; ``termin`` opens the consultation request. Any other payload
@@ -16,17 +16,17 @@ import re
 
 from telegram import BotCommand, Update
 from telegram.constants import ParseMode
-from telegram.ext import Application, CommandHandler, filters
 
 from bot.operator import Operator
-from bot.telegram import consultation, texts, topics
-from bot.telegram.keyboards import examples_keyboard
+from bot.telegram import texts
+from bot.telegram.chat import topics
+from bot.telegram.chat.keyboards import examples_keyboard
+from bot.telegram.handoff import start_intake
 from bot.telegram.services import BotContext
 
 log = logging.getLogger(__name__)
 
 _PAYLOAD = re.compile(r"[A-Za-z0-9_-]{1,64}")
-ONLY_NEW = filters.UpdateType.MESSAGE
 
 
 def bot_commands() -> list[BotCommand]:
@@ -51,7 +51,7 @@ async def start(update: Update, context: BotContext) -> None:
         log.info("ignoring a malformed /start payload")
         return
     if payload.lower() == "termin":
-        await consultation.offer(update, context, None)
+        await start_intake(update, context, via_command=True)
         return
     if not await topics.open_topic(message, context, payload.lower()):
         log.info("ignoring unknown /start payload %r", payload[:64])
@@ -83,11 +83,3 @@ async def show_privacy(update: Update, context: BotContext) -> None:
             case_days=settings.retention_days,
         )
         await update.effective_message.reply_text(text, parse_mode=ParseMode.HTML)
-
-
-def register(application: Application) -> None:
-    """/start, /hilfe (also /help), /neu, /datenschutz."""
-    application.add_handler(CommandHandler("start", start, filters=ONLY_NEW))
-    application.add_handler(CommandHandler(["hilfe", "help"], show_help, filters=ONLY_NEW))
-    application.add_handler(CommandHandler("neu", new_conversation, filters=ONLY_NEW))
-    application.add_handler(CommandHandler("datenschutz", show_privacy, filters=ONLY_NEW))

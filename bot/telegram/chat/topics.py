@@ -21,11 +21,10 @@ from telegram import (
 )
 from telegram.constants import ParseMode
 from telegram.error import BadRequest
-from telegram.ext import Application, CallbackQueryHandler, CommandHandler, filters
 
 from bot.answer.citations import german_date
 from bot.telegram import callbacks, texts
-from bot.telegram.catalog import Catalog, Topic, build_catalog, document_details
+from bot.telegram.chat.catalog import Catalog, Topic, build_catalog, document_details
 from bot.telegram.render import escape, link
 from bot.telegram.services import BotContext
 
@@ -107,7 +106,7 @@ def topic_screen(catalog: Catalog, t: int, page: int) -> Screen:
 
 
 def _document_html(context: BotContext, topic: Topic, d: int) -> str:
-    details = document_details(context.services.engine.retriever, topic, topic.documents[d])
+    details = document_details(context.services.retriever, topic, topic.documents[d])
     info = details.info
     lines = [f"<b>{escape(info.title)}</b>", f"Thema: {escape(details.topic)}"]
     if details.summary:
@@ -144,14 +143,14 @@ async def show_topics(update: Update, context: BotContext) -> None:
     message = update.effective_message
     if message is None:
         return
-    catalog = build_catalog(context.services.engine.retriever)
+    catalog = build_catalog(context.services.index.manifest)
     text, markup = topic_list_screen(catalog, 0)
     await message.reply_text(text, parse_mode=ParseMode.HTML, reply_markup=markup)
 
 
 async def open_topic(message: Message, context: BotContext, slug: str) -> bool:
     """Send the document list of the topic ``slug`` (deep links); False if there is none."""
-    catalog = build_catalog(context.services.engine.retriever)
+    catalog = build_catalog(context.services.index.manifest)
     for t, topic in enumerate(catalog.topics):
         if topic.slug == slug:
             text, markup = topic_screen(catalog, t, 0)
@@ -169,7 +168,7 @@ async def navigate(update: Update, context: BotContext) -> None:
     if nav is None:
         await query.answer(texts.STALE_BUTTON)
         return
-    catalog = build_catalog(context.services.engine.retriever)
+    catalog = build_catalog(context.services.index.manifest)
     if nav.generation != catalog.generation:
         await query.answer(texts.TOPICS_CHANGED)
         await _show(query, *topic_list_screen(catalog, 0))
@@ -214,12 +213,3 @@ async def ignore_label(update: Update, context: BotContext) -> None:
     """A label button (page counter): acknowledge without doing anything."""
     if update.callback_query is not None:
         await update.callback_query.answer()
-
-
-def register(application: Application) -> None:
-    """/themen and its buttons."""
-    application.add_handler(
-        CommandHandler("themen", show_topics, filters=filters.UpdateType.MESSAGE)
-    )
-    application.add_handler(CallbackQueryHandler(navigate, pattern=callbacks.TOPICS_PREFIX))
-    application.add_handler(CallbackQueryHandler(ignore_label, pattern=f"^{callbacks.NOOP}$"))

@@ -11,7 +11,7 @@ from bot.answer.citations import german_date
 from bot.editors.catalog import DocumentInfo, Freshness
 from bot.editors.documents import UploadResult
 from bot.editors.gaps import GapGroup
-from bot.telegram.editor_common import list_page, remove_confirm, topic_choice
+from bot.telegram import callbacks
 from bot.telegram.render import escape
 
 PAGE_SIZE = 8
@@ -58,7 +58,9 @@ def upload_summary(result: UploadResult, today: date, warn_days: int) -> str:
 
 def topic_keyboard(doc_id: str, topics: list[str]) -> InlineKeyboardMarkup | None:
     """One button per topic folder, two per row."""
-    buttons = [InlineKeyboardButton(t, callback_data=topic_choice(doc_id, t)) for t in topics]
+    buttons = [
+        InlineKeyboardButton(t, callback_data=callbacks.topic_choice(doc_id, t)) for t in topics
+    ]
     rows = [buttons[i : i + 2] for i in range(0, len(buttons), 2)]
     return InlineKeyboardMarkup(rows) if rows else None
 
@@ -75,9 +77,9 @@ def list_page_text(
     footer = "Details: <code>/dokument KENNUNG</code> · Entfernen: <code>/entfernen KENNUNG</code>"
     nav: list[InlineKeyboardButton] = []
     if page > 0:
-        nav.append(InlineKeyboardButton("◀ zurück", callback_data=list_page(page - 1)))
+        nav.append(InlineKeyboardButton("◀ zurück", callback_data=callbacks.list_page(page - 1)))
     if page < pages - 1:
-        nav.append(InlineKeyboardButton("weiter ▶", callback_data=list_page(page + 1)))
+        nav.append(InlineKeyboardButton("weiter ▶", callback_data=callbacks.list_page(page + 1)))
     return f"{head}\n\n{body}\n\n{footer}", InlineKeyboardMarkup([nav]) if nav else None
 
 
@@ -112,8 +114,10 @@ def remove_question(doc: DocumentInfo) -> tuple[str, InlineKeyboardMarkup]:
     keyboard = InlineKeyboardMarkup(
         [
             [
-                InlineKeyboardButton("Ja, entfernen", callback_data=remove_confirm(doc.id)),
-                InlineKeyboardButton("Abbrechen", callback_data="ed:no"),
+                InlineKeyboardButton(
+                    "Ja, entfernen", callback_data=callbacks.remove_confirm(doc.id)
+                ),
+                InlineKeyboardButton("Abbrechen", callback_data=callbacks.remove_cancel()),
             ]
         ]
     )

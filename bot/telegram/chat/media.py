@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 from telegram import Update
-from telegram.ext import Application, MessageHandler, filters
+from telegram.ext import filters
 
 from bot.telegram import texts
-from bot.telegram.addressing import ADDRESSED
 from bot.telegram.services import BotContext
 
 MEDIA = (
@@ -30,8 +29,3 @@ async def hint(update: Update, context: BotContext) -> None:
     """Explain that the bot understands text questions."""
     if update.effective_message is not None:
         await update.effective_message.reply_text(texts.MEDIA_HINT)
-
-
-def register(application: Application) -> None:
-    """Register last in group 0, so that specific handlers (editors' documents) win."""
-    application.add_handler(MessageHandler(filters.UpdateType.MESSAGE & ADDRESSED & MEDIA, hint))

@@ -38,7 +38,7 @@ def without_feedback(markup: InlineKeyboardMarkup | None) -> InlineKeyboardMarku
     rows = [
         list(row)
         for row in markup.inline_keyboard
-        if not any(str(b.callback_data or "").startswith("fb:") for b in row)
+        if not any(callbacks.kind_of(b.callback_data) == "fb" for b in row)
     ]
     return InlineKeyboardMarkup(rows) if rows else None
 

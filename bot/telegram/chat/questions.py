@@ -10,13 +10,12 @@ from collections.abc import AsyncIterator
 from telegram import LinkPreviewOptions, Message, ReplyParameters, Update
 from telegram.constants import ChatAction, ChatType, ParseMode
 from telegram.error import TelegramError
-from telegram.ext import Application, CallbackQueryHandler, MessageHandler, filters
 
 from bot.context import Answer
 from bot.telegram import callbacks, texts
-from bot.telegram.addressing import ADDRESSED, question_text
+from bot.telegram.addressing import question_text
+from bot.telegram.chat.keyboards import answer_keyboard
 from bot.telegram.guard import check_rate
-from bot.telegram.keyboards import answer_keyboard
 from bot.telegram.render import render_reply
 from bot.telegram.services import BotContext
 
@@ -114,14 +113,3 @@ async def ask_example(update: Update, context: BotContext) -> None:
     question = texts.EXAMPLE_QUESTIONS[n]
     await context.bot.send_message(message.chat_id, f"❓ {question}")
     await ask(context, message, user.id, question)
-
-
-def register(application: Application) -> None:
-    """Text questions and the example-question buttons."""
-    application.add_handler(
-        MessageHandler(
-            filters.UpdateType.MESSAGE & filters.TEXT & ~filters.COMMAND & ADDRESSED,
-            answer_question,
-        )
-    )
-    application.add_handler(CallbackQueryHandler(ask_example, pattern=callbacks.EXAMPLE_PREFIX))

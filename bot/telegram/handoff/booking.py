@@ -11,23 +11,14 @@ from html import escape
 from telegram import CallbackQuery, Message, Update
 from telegram.constants import ParseMode
 from telegram.error import BadRequest
-from telegram.ext import Application, CallbackQueryHandler, CommandHandler, filters
 
 from bot.booking.bookings import BookingView, Cancellation
 from bot.booking.ics import filename, invitation
 from bot.handoff.cases import CaseView
 from bot.handoff.errors import HandoffError, SlotTaken
-from bot.telegram import handoff_callbacks as cb
-from bot.telegram.handoff_common import (
-    STALE,
-    callback_args,
-    deliver,
-    deliver_file,
-    edit_quietly,
-    handoff_of,
-    refuse,
-)
-from bot.telegram.handoff_render import booking_keyboard, booking_line, slot_keyboard
+from bot.telegram import callbacks, texts
+from bot.telegram.handoff.delivery import callback_args, deliver, deliver_file, edit_quietly, refuse
+from bot.telegram.handoff.render import booking_keyboard, booking_line, slot_keyboard
 from bot.telegram.jobs import schedule_reminders
 from bot.telegram.services import BotContext
 
@@ -42,13 +33,13 @@ NO_SLOTS = "Im Moment sind keine freien Zeiten mehr verfügbar. Ihre Beraterin o
 
 async def offer_slots(context: BotContext, case: CaseView) -> bool:
     """Send the user the free slots of the advisor holding the case; False when there are none."""
-    handoff = handoff_of(context)
+    handoff = context.services.handoff
     assert case.claimed_by is not None
     page = await asyncio.to_thread(handoff.slots.free_page, case.claimed_by, 0)
     if not page.slots:
         return False
     markup = slot_keyboard(
-        page, lambda slot: cb.book(case.id, slot), lambda n: cb.offer_page(case.id, n)
+        page, lambda slot: callbacks.book(case.id, slot), lambda n: callbacks.offer_page(case.id, n)
     )
     text = OFFER_TEXT.format(case=case.id, name=escape(case.claimer_label))
     return await deliver(context, case.chat_id, text, markup) is not None
@@ -56,26 +47,32 @@ async def offer_slots(context: BotContext, case: CaseView) -> bool:
 
 async def turn_page(update: Update, context: BotContext) -> None:
     """‹ / › under offered slots (for booking or moving)."""
-    args = await callback_args(update)
+    args = await callback_args(update, "hp", "hm")
     if args is None:
         return
     query, user, parsed = args
-    handoff = handoff_of(context)
+    handoff = context.services.handoff
     target, page_no = parsed.number(0), parsed.number(1)
     if parsed.kind == "hp":
         case = await asyncio.to_thread(handoff.cases.get, target)
         if case is None or case.telegram_user_id != user.id or case.claimed_by is None:
-            await query.answer(STALE)
+            await query.answer(texts.STALE_BUTTON_SHORT)
             return
         advisor = case.claimed_by
-        choose, turn = (lambda s: cb.book(target, s)), (lambda n: cb.offer_page(target, n))
+        choose, turn = (
+            (lambda s: callbacks.book(target, s)),
+            (lambda n: callbacks.offer_page(target, n)),
+        )
     else:
         booking = await asyncio.to_thread(handoff.bookings.get, target)
         if booking is None or user.id not in (booking.user_id, booking.advisor_id):
-            await query.answer(STALE)
+            await query.answer(texts.STALE_BUTTON_SHORT)
             return
         advisor = booking.advisor_id
-        choose, turn = (lambda s: cb.move_to(target, s)), (lambda n: cb.move_page(target, n))
+        choose, turn = (
+            (lambda s: callbacks.move_to(target, s)),
+            (lambda n: callbacks.move_page(target, n)),
+        )
     page = await asyncio.to_thread(handoff.slots.free_page, advisor, page_no)
     await query.answer()
     markup = slot_keyboard(page, choose, turn)
@@ -96,17 +93,17 @@ async def turn_page(update: Update, context: BotContext) -> None:
 def _has_cancel_button(message: Message) -> bool:
     markup = message.reply_markup
     return markup is not None and any(
-        str(b.callback_data or "").startswith("hx:") for row in markup.inline_keyboard for b in row
+        callbacks.kind_of(b.callback_data) == "hx" for row in markup.inline_keyboard for b in row
     )
 
 
 async def book_slot(update: Update, context: BotContext) -> None:
     """The user picks an offered slot."""
-    args = await callback_args(update)
+    args = await callback_args(update, "hs")
     if args is None:
         return
     query, user, parsed = args
-    handoff = handoff_of(context)
+    handoff = context.services.handoff
     case_id, slot_id = parsed.number(0), parsed.number(1)
     try:
         booking = await asyncio.to_thread(handoff.bookings.book, slot_id, case_id, user.id)
@@ -116,7 +113,9 @@ async def book_slot(update: Update, context: BotContext) -> None:
         if case is not None and case.claimed_by is not None:
             page = await asyncio.to_thread(handoff.slots.free_page, case.claimed_by, 0)
             markup = slot_keyboard(
-                page, lambda s: cb.book(case_id, s), lambda n: cb.offer_page(case_id, n)
+                page,
+                lambda s: callbacks.book(case_id, s),
+                lambda n: callbacks.offer_page(case_id, n),
             )
             await edit_quietly(
                 query,
@@ -137,7 +136,7 @@ async def book_slot(update: Update, context: BotContext) -> None:
 async def confirm(context: BotContext, booking: BookingView, *, moved: bool) -> None:
     """Confirmation with .ics to the user and the advisor; plan the reminders."""
     verb = "verschoben auf" if moved else "gebucht"
-    data = invitation(booking, now=handoff_of(context).clock())
+    data = invitation(booking, now=context.services.handoff.clock())
     await deliver(
         context,
         booking.user_chat_id,
@@ -166,7 +165,7 @@ async def list_bookings(update: Update, context: BotContext) -> None:
     user = update.effective_user
     if message is None or user is None:
         return
-    bookings = await asyncio.to_thread(handoff_of(context).bookings.upcoming, user.id)
+    bookings = await asyncio.to_thread(context.services.handoff.bookings.upcoming, user.id)
     if not bookings:
         await message.reply_text("Sie haben keine anstehenden Beratungstermine.")
         return
@@ -180,13 +179,13 @@ async def list_bookings(update: Update, context: BotContext) -> None:
 
 async def cancel_booking(update: Update, context: BotContext) -> None:
     """Absagen: free the slot and tell the other side (with a cancelling .ics)."""
-    args = await callback_args(update)
+    args = await callback_args(update, "hx")
     if args is None:
         return
     query, user, parsed = args
     try:
         cancellation = await asyncio.to_thread(
-            handoff_of(context).bookings.cancel, parsed.number(0), user.id
+            context.services.handoff.bookings.cancel, parsed.number(0), user.id
         )
     except HandoffError as exc:
         await refuse(query, exc)
@@ -209,19 +208,19 @@ async def tell_cancelled(context: BotContext, cancellation: Cancellation, reason
         text += "\n\nSie erhalten bei Bedarf neue Terminvorschläge."
     target = cancellation.other_side_chat_id
     await deliver(context, target, text)
-    data = invitation(booking, cancelled=True, now=handoff_of(context).clock())
+    data = invitation(booking, cancelled=True, now=context.services.handoff.clock())
     await deliver_file(context, target, data, filename(booking), "Absage für Ihren Kalender")
 
 
 async def move_booking(update: Update, context: BotContext) -> None:
     """A slot chosen for moving a booking."""
-    args = await callback_args(update)
+    args = await callback_args(update, "hn")
     if args is None:
         return
     query, user, parsed = args
     try:
         cancelled, moved = await asyncio.to_thread(
-            handoff_of(context).bookings.move, parsed.number(0), parsed.number(1), user.id
+            context.services.handoff.bookings.move, parsed.number(0), parsed.number(1), user.id
         )
     except HandoffError as exc:
         await refuse(query, exc)
@@ -234,14 +233,3 @@ async def move_booking(update: Update, context: BotContext) -> None:
 
 def _message_of(query: CallbackQuery) -> Message | None:
     return query.message if isinstance(query.message, Message) else None
-
-
-def register(application: Application) -> None:
-    """Booking buttons and /termine (the reminder jobs live in bot.telegram.jobs)."""
-    application.add_handler(CallbackQueryHandler(book_slot, pattern=r"^hs:"))
-    application.add_handler(CallbackQueryHandler(turn_page, pattern=r"^h[pm]:"))
-    application.add_handler(CallbackQueryHandler(cancel_booking, pattern=r"^hx:"))
-    application.add_handler(CallbackQueryHandler(move_booking, pattern=r"^hn:"))
-    application.add_handler(
-        CommandHandler("termine", list_bookings, filters=filters.UpdateType.MESSAGE)
-    )

@@ -16,7 +16,6 @@ from bot.booking.slots import SlotPage
 from bot.handoff.cases import ACTION_LABELS, Notification
 from bot.handoff.intake import IntakeReply
 from bot.telegram import callbacks, texts
-from bot.telegram import handoff_callbacks as cb
 
 
 def case_message(note: Notification) -> tuple[str, InlineKeyboardMarkup | None]:
@@ -27,7 +26,7 @@ def case_message(note: Notification) -> tuple[str, InlineKeyboardMarkup | None]:
         return html, None
     buttons = [
         InlineKeyboardButton(
-            ACTION_LABELS[action], callback_data=cb.case_action(action, note.case_id)
+            ACTION_LABELS[action], callback_data=callbacks.case_action(action, note.case_id)
         )
         for action in note.actions
     ]
@@ -43,7 +42,7 @@ def intake_message(reply: IntakeReply) -> tuple[str, InlineKeyboardMarkup | None
         return text, None
     step = reply.step.value
     buttons = [
-        InlineKeyboardButton(label, callback_data=cb.intake_choice(step, value))
+        InlineKeyboardButton(label, callback_data=callbacks.intake_choice(step, value))
         for value, label in reply.choices
     ]
     return text, InlineKeyboardMarkup([buttons[i : i + 2] for i in range(0, len(buttons), 2)])
@@ -90,8 +89,10 @@ def booking_keyboard(booking: BookingView) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(
         [
             [
-                InlineKeyboardButton("Absagen", callback_data=cb.cancel(booking.id)),
-                InlineKeyboardButton("Verschieben", callback_data=cb.move_page(booking.id, 0)),
+                InlineKeyboardButton("Absagen", callback_data=callbacks.cancel(booking.id)),
+                InlineKeyboardButton(
+                    "Verschieben", callback_data=callbacks.move_page(booking.id, 0)
+                ),
             ]
         ]
     )
