@@ -21,6 +21,7 @@ class DomainQuestion:
     question: str
     doc: str | None
     flag: str | None
+    also: tuple[str, ...] = ()  # documents that answer it just as well (added when topics moved)
 
 
 @dataclass
@@ -51,7 +52,10 @@ def load_questions(path: Path = QUESTIONS) -> list[DomainQuestion]:
     rows = [
         json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()
     ]
-    return [DomainQuestion(r["question"], r.get("doc"), r.get("flag")) for r in rows]
+    return [
+        DomainQuestion(r["question"], r.get("doc"), r.get("flag"), tuple(r.get("also", ())))
+        for r in rows
+    ]
 
 
 def evaluate_retrieval(retriever: Retriever, questions: list[DomainQuestion]) -> DomainResult:
@@ -65,7 +69,8 @@ def evaluate_retrieval(retriever: Retriever, questions: list[DomainQuestion]) ->
         for hit in search.hits:
             if hit.source not in docs:
                 docs.append(hit.source)
-        rank = docs.index(q.doc) + 1 if q.doc in docs else None
+        wanted = {q.doc, *q.also}
+        rank = next((n for n, d in enumerate(docs, start=1) if d in wanted), None)
         hit1 += rank == 1
         hit3 += rank is not None and rank <= 3
         rr += 1.0 / rank if rank else 0.0
