@@ -40,12 +40,36 @@ def test_callback_data_round_trips_and_stays_under_64_bytes() -> None:
     assert callbacks.parse_topic_nav(encoded[7]) == callbacks.TopicNav("tv", big, 9999, 9999)
 
 
-@given(st.one_of(st.text(max_size=80), st.binary(max_size=64).map(lambda b: b.decode("latin-1"))))
+@given(
+    st.one_of(
+        st.text(max_size=80),
+        st.binary(max_size=64).map(lambda b: b.decode("latin-1")),
+        st.from_regex(r"(fb:[+-]:|cs|cs:|ex:|t[ldv]:)[0-9:]{0,20}", fullmatch=True),
+    )
+)
 def test_parsing_arbitrary_callback_data_never_raises(data: str) -> None:
-    callbacks.parse_rating(data)
-    callbacks.parse_consultation(data)
-    callbacks.parse_example(data)
-    callbacks.parse_topic_nav(data)
+    """Any payload parses without raising, as at most one kind of button, to a value that
+    encodes back to a payload with the same meaning."""
+    rating = callbacks.parse_rating(data)
+    consultation, turn = callbacks.parse_consultation(data)
+    example = callbacks.parse_example(data)
+    nav = callbacks.parse_topic_nav(data)
+    assert [rating is not None, consultation, example is not None, nav is not None].count(True) <= 1
+    if rating is not None:
+        assert callbacks.parse_rating(callbacks.feedback(rating.turn_id, rating.value)) == rating
+    if consultation:
+        assert callbacks.parse_consultation(callbacks.consultation(turn)) == (True, turn)
+    else:
+        assert turn is None
+    if example is not None:
+        assert callbacks.parse_example(callbacks.example(example)) == example
+    if nav is not None:
+        encoded = {
+            "tl": lambda: callbacks.topic_list(nav.generation, nav.index),
+            "td": lambda: callbacks.topic_docs(nav.generation, nav.topic, nav.index),
+            "tv": lambda: callbacks.topic_doc(nav.generation, nav.topic, nav.index),
+        }[nav.level]()
+        assert callbacks.parse_topic_nav(encoded) == nav
 
 
 @pytest.mark.parametrize(
