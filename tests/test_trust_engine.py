@@ -17,10 +17,6 @@ from bot.answer.evidence import is_dangling
 from bot.context import AppContext
 from bot.engine.reply import ReplyKind
 
-# Tests on the whole knowledge base share one index and engine: under pytest-xdist
-# (--dist loadgroup) they run on one worker, so only one worker builds them.
-pytestmark = pytest.mark.xdist_group("knowledge-base")
-
 HEIMAT_SCHECK = "knowledge/foerderung/heimat-scheck.md"
 KULTURSTIFTUNG = "knowledge/foerderung/lwl-kulturstiftung.md"
 
