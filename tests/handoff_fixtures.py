@@ -1,8 +1,9 @@
 """Database fixtures for the handoff and booking tests: SQLite and the local PostgreSQL.
 
 PostgreSQL is the real server at 127.0.0.1:5432; each test session creates a uniquely named
-database (migrations applied once) and drops it at the end. These tests never skip: if the
-server is unreachable they fail.
+database (migrations applied once) and drops it at the end. Each pytest-xdist worker is a session
+of its own, so parallel workers never share a database. These tests never skip: if the server is
+unreachable they fail.
 """
 
 from __future__ import annotations

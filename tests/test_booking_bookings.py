@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import threading
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 
@@ -15,6 +16,7 @@ from bot.booking.bookings import BookingService
 from bot.booking.ics import invitation
 from bot.booking.reminders import Lead, ReminderService
 from bot.booking.slots import SlotError, SlotService
+from bot.errors import InputRejected
 from bot.handoff.advisors import Advisors
 from bot.handoff.cases import CaseService
 from bot.handoff.errors import HandoffError, NotAuthorised, SlotTaken, StaleAction
@@ -250,5 +252,34 @@ def test_cancelled_booking_has_no_reminders(
     assert reminders.mark_sent(due[0]) is False
 
 
-def test_errors_carry_german_messages() -> None:
-    assert issubclass(SlotTaken, HandoffError)
+def test_errors_carry_german_messages(db: Database, clock: FakeClock, advisors: Advisors) -> None:
+    """Each refusal is a HandoffError whose user_message is the German text the adapter shows."""
+    slots, bookings = SlotService(db, clock), BookingService(db, clock)
+    mine = _claimed_case(db, clock, advisors, USER)
+    theirs = _claimed_case(db, clock, advisors, OTHER_USER)
+    slot = slots.add(ADVISOR_A, parse_local("2026-12-03T10:00"), 45, "video")
+    booking = bookings.book(slot.id, mine, USER)
+    refusals: list[tuple[Callable[[], object], type[HandoffError], str]] = [
+        (
+            lambda: bookings.book(slot.id, theirs, OTHER_USER),
+            SlotTaken,
+            "Dieser Termin ist leider gerade vergeben worden. Bitte wählen Sie einen anderen.",
+        ),
+        (
+            lambda: bookings.book(slot.id, theirs, USER),
+            NotAuthorised,
+            "Diese Auswahl gehört nicht zu Ihrer Anfrage.",
+        ),
+        (
+            lambda: bookings.cancel(booking.id, OTHER_USER),
+            NotAuthorised,
+            "Diesen Termin können Sie nicht absagen.",
+        ),
+        (lambda: bookings.cancel(9999, USER), StaleAction, "Diesen Termin gibt es nicht mehr."),
+    ]
+    for action, kind, message in refusals:
+        with pytest.raises(kind) as refused:
+            action()
+        assert isinstance(refused.value, InputRejected)
+        assert refused.value.user_message == message
+        assert str(refused.value) == message

@@ -1,4 +1,8 @@
-"""The command line as a subprocess: ask, search, chat and configuration errors."""
+"""The command line: ask, search, chat and configuration errors, plus the real entry points.
+
+Commands run in process through ``bot.cli.main`` (``tests/cli_harness.py``); two tests start a
+real interpreter, through ``python -m bot.cli`` and through the installed ``digitalteam`` script.
+"""
 
 from __future__ import annotations
 
@@ -6,33 +10,15 @@ import json
 import os
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
+from tests.cli_harness import REPO, CliRun, run_cli
 from tests.conftest import SettingsFactory
 
-
-def run(
-    settings_dir: Path, *args: str, stdin: str = "", extra_env: dict[str, str] | None = None
-) -> subprocess.CompletedProcess[str]:
-    env = {
-        "PATH": os.environ.get("PATH", ""),
-        "HOME": str(settings_dir),
-        "DT_DATA_DIR": str(settings_dir / "data"),
-        "DT_KNOWLEDGE_DIR": str(settings_dir / "knowledge"),
-        **(extra_env or {}),
-    }
-    return subprocess.run(
-        [sys.executable, "-m", "bot.cli", *args],
-        input=stdin,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-        cwd=Path(__file__).resolve().parent.parent,
-        timeout=120,
-    )
+Run = Callable[..., CliRun]
 
 
 @pytest.fixture
@@ -40,7 +26,74 @@ def root(settings_factory: SettingsFactory) -> Path:
     return settings_factory().data_dir.parent
 
 
-def test_ask_json_reads_questions_from_stdin_in_order(root: Path) -> None:
+@pytest.fixture
+def run(monkeypatch: pytest.MonkeyPatch) -> Run:
+    def run(
+        root: Path, *args: str, stdin: str = "", extra_env: dict[str, str] | None = None
+    ) -> CliRun:
+        return run_cli(monkeypatch, root, *args, stdin=stdin, env=extra_env)
+
+    return run
+
+
+def subprocess_env(root: Path) -> dict[str, str]:
+    """A clean environment for a real process; PYTHONPATH makes it run this checkout's code."""
+    return {
+        "PATH": os.environ.get("PATH", ""),
+        "HOME": str(root),
+        "PYTHONPATH": str(REPO),
+        "DT_DATA_DIR": str(root / "data"),
+        "DT_KNOWLEDGE_DIR": str(root / "knowledge"),
+        "DT_LOG_LEVEL": "WARNING",
+    }
+
+
+@pytest.mark.slow
+def test_python_m_bot_cli_answers_in_a_new_process(root: Path, run: Run) -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "bot.cli", "ask", "--json", "Wie hoch ist der Heimat-Scheck?"],
+        env=subprocess_env(root),
+        capture_output=True,
+        text=True,
+        check=False,
+        cwd=REPO,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    reply = json.loads(done.stdout)
+    assert reply["answerable"]
+    assert reply["citations"][0]["path"] == "knowledge/foerderung/heimat-scheck.md"
+
+
+@pytest.mark.slow
+def test_installed_digitalteam_script_runs_commands(root: Path, run: Run) -> None:
+    script = Path(sys.executable).parent / "digitalteam"
+    assert script.exists(), "the console script is missing: pip install -e ."
+    env = subprocess_env(root)
+    done = subprocess.run(
+        [str(script), "docs", "list", "--json"],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+        cwd=root,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "Heimat-Scheck" in [d["title"] for d in json.loads(done.stdout)]
+    bad = subprocess.run(
+        [str(script), "ask", "x"],
+        env={**env, "DT_CHUNK_SIZE": "zehn"},
+        capture_output=True,
+        text=True,
+        check=False,
+        cwd=root,
+        timeout=120,
+    )
+    assert bad.returncode == 2 and "DT_CHUNK_SIZE" in bad.stderr
+
+
+def test_ask_json_reads_questions_from_stdin_in_order(root: Path, run: Run) -> None:
     questions = (
         "Wie hoch ist der Heimat-Scheck?\n\nWie wird das Wetter morgen?\nIch möchte einen Termin.\n"
     )
@@ -80,13 +133,13 @@ def test_ask_json_reads_questions_from_stdin_in_order(root: Path) -> None:
     assert lines[2]["handoff_suggested"]
 
 
-def test_ask_single_question_plain_text(root: Path) -> None:
+def test_ask_single_question_plain_text(root: Path, run: Run) -> None:
     done = run(root, "ask", "Bis wann kann man bei der LWL-Kulturstiftung einreichen?")
     assert done.returncode == 0, done.stderr
     assert "28. Februar" in done.stdout and "Quellen:" in done.stdout and "Stand" in done.stdout
 
 
-def test_search_json(root: Path) -> None:
+def test_search_json(root: Path, run: Run) -> None:
     done = run(root, "search", "--json", "-k", "3", "-", stdin="Instagram Aufwand\nHeimat-Scheck\n")
     assert done.returncode == 0, done.stderr
     results = [json.loads(line) for line in done.stdout.splitlines()]
@@ -97,12 +150,12 @@ def test_search_json(root: Path) -> None:
     assert len(results[1]["results"]) <= 3
 
 
-def test_search_rejects_bad_k(root: Path) -> None:
+def test_search_rejects_bad_k(root: Path, run: Run) -> None:
     done = run(root, "search", "-k", "0", "x")
     assert done.returncode == 2 and "-k" in done.stderr
 
 
-def test_chat_console_reset_and_eof(root: Path) -> None:
+def test_chat_console_reset_and_eof(root: Path, run: Run) -> None:
     done = run(root, "chat", stdin="Wie hoch ist der Heimat-Scheck?\n/neu\nUnd da?\n")
     assert done.returncode == 0, done.stderr
     assert "2.000 Euro" in done.stdout
@@ -119,12 +172,14 @@ def test_chat_console_reset_and_eof(root: Path) -> None:
         ({"DT_LLM_TIMEOUT_S": "-1"}, "DT_LLM_TIMEOUT_S"),
     ],
 )
-def test_wrong_setting_fails_at_start_naming_it(root: Path, env: dict[str, str], name: str) -> None:
+def test_wrong_setting_fails_at_start_naming_it(
+    root: Path, run: Run, env: dict[str, str], name: str
+) -> None:
     done = run(root, "ask", "x", extra_env=env)
     assert done.returncode == 2
     assert name in done.stderr
 
 
-def test_llm_url_without_model_is_explained(root: Path) -> None:
+def test_llm_url_without_model_is_explained(root: Path, run: Run) -> None:
     done = run(root, "ask", "x", extra_env={"DT_LLM_BASE_URL": "http://127.0.0.1:9/v1"})
     assert done.returncode == 2 and "DT_LLM_MODEL" in done.stderr

