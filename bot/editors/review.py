@@ -10,7 +10,7 @@ ingest.
 from __future__ import annotations
 
 import re
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -246,23 +246,3 @@ def render_review(reviews: list[DocumentReview], only_findings: bool = False) ->
     total = sum(r.findings for r in reviews)
     lines.append(f"{len(reviews)} Dokumente, {total} Befunde.")
     return "\n".join(lines)
-
-
-@dataclass
-class ReviewSummary:
-    """Counts over a whole review (for tests and the closing line)."""
-
-    documents: int = 0
-    bad_hosts: list[str] = field(default_factory=list)
-    unchecked: int = 0
-
-    @classmethod
-    def of(cls, reviews: list[DocumentReview]) -> ReviewSummary:
-        summary = cls(documents=len(reviews))
-        for review in reviews:
-            for s in review.sources:
-                if host_problem(s.url):
-                    summary.bad_hosts.append(f"{review.source}: {s.url}")
-                if s.checked is None:
-                    summary.unchecked += 1
-        return summary
