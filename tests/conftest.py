@@ -37,7 +37,10 @@ from ingest.sync import sync
 FIXTURE_CORPUS = Path(__file__).parent / "fixtures" / "corpus"
 REPO_ROOT = Path(__file__).resolve().parent.parent
 KNOWLEDGE = REPO_ROOT / "knowledge"
-KB_CACHE = Path(__file__).parent / ".kb-cache"
+# Several checkouts (git worktrees) may share one cache, named by KB_TEST_CACHE; a shared cache
+# keeps the indexes of every checkout (each fingerprint once) instead of removing older ones.
+SHARED_CACHE = os.environ.get("KB_TEST_CACHE") or None
+KB_CACHE = Path(SHARED_CACHE or Path(__file__).parent / ".kb-cache")
 CACHE_KINDS = ("corpus", "knowledge")
 # The test modules on the whole knowledge base (kb_context): one xdist worker runs them all.
 KNOWLEDGE_BASE_TESTS = ("tests/test_knowledge_base.py", "tests/test_trust_engine.py")
@@ -197,7 +200,7 @@ def copy_cached_index(kind: str, documents: Path, target: Path) -> None:
     with open(KB_CACHE / f".lock-{kind}", "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         if not (cached / "manifest.json").exists():
-            for stale in KB_CACHE.iterdir():
+            for stale in KB_CACHE.iterdir() if SHARED_CACHE is None else ():
                 if stale.is_dir() and _stale(stale.name, kind):
                     shutil.rmtree(stale, ignore_errors=True)
             with tempfile.TemporaryDirectory(dir=KB_CACHE, prefix=f".build-{kind}-") as build:
