@@ -30,11 +30,11 @@ if TYPE_CHECKING:
     from bot.booking.bookings import BookingService
     from bot.booking.reminders import ReminderService
     from bot.booking.slots import SlotService
+    from bot.conversation import Answer, Conversation
     from bot.editors.audit import AuditLog
     from bot.editors.documents import DocumentService
     from bot.engine.engine import Engine
     from bot.engine.history import HistoryStore
-    from bot.engine.reply import Reply
     from bot.handoff.advisors import Advisors
     from bot.handoff.cases import CaseService
     from bot.handoff.intake import IntakeService
@@ -57,7 +57,17 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 BRIEF_TURNS = 8
-_SERVICES = ("engine", "db", "users", "feedback", "gaps", "handoff", "documents", "limiter")
+_SERVICES = (
+    "engine",
+    "db",
+    "users",
+    "feedback",
+    "gaps",
+    "handoff",
+    "conversation",
+    "documents",
+    "limiter",
+)
 
 
 @dataclass
@@ -75,14 +85,6 @@ class Handoff:
     privacy: PrivacyService
     mail: MailConfig | None
     clock: Callable[[], datetime]
-
-
-@dataclass(frozen=True)
-class Answer:
-    """The engine's reply plus the id of the stored turn (for the feedback buttons)."""
-
-    reply: Reply
-    turn_id: int | None
 
 
 class AppContext:
@@ -264,10 +266,13 @@ class AppContext:
             clock=clock,
         )
 
-    def last_turn(self, conversation_id: str) -> Turn | None:
-        """The latest turn of a conversation, if any (what a consultation request follows)."""
-        turns = self.engine.history.recent(conversation_id, 1)
-        return turns[-1] if turns else None
+    @cached_property
+    def conversation(self) -> Conversation:
+        """Routes each user text to a Rückfrage, an intake step or the engine."""
+        from bot.conversation import Conversation
+
+        handoff = self.handoff
+        return Conversation(self.users, lambda: self.engine, handoff.intake, handoff.relay, self.db)
 
     def _recent_turns(self, conversation_id: str) -> list[Turn]:
         """The turns that feed a case brief (the engine is only built when a brief is)."""
@@ -296,17 +301,7 @@ class AppContext:
     # Use
     def answer(self, telegram_user_id: int, chat_id: int, text: str) -> Answer:
         """Answer one question in the user's conversation (blocking: run it in a thread)."""
-        from bot.engine.reply import ReplyKind
-
-        engine = self.engine
-        # One transaction reads the user and the recent turns, one writes the new turn
-        # (and returns its id for the feedback buttons).
-        conversation_id, history = self.users.open_conversation(
-            telegram_user_id, chat_id, engine.history_turns
-        )
-        reply = engine.reply(conversation_id, text, history)
-        answered = reply.kind == ReplyKind.ANSWER
-        return Answer(reply, reply.turn_id if answered else None)
+        return self.conversation.ask(telegram_user_id, chat_id, text)
 
     def record_gap(self, kind: GapKind, question: str) -> None:
         """Record a knowledge gap (failures are logged, not raised)."""

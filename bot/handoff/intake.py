@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 
 from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
 
 from bot.handoff.brief import CONTACT_LABELS, TRIGGER_LABELS, IntakeAnswers, TurnLike
 from bot.handoff.cases import CaseService, CaseView
@@ -143,6 +144,13 @@ class IntakeService:
                 )
             )
         return self._ask(Step.INSTITUTION, {})
+
+    def waits(self, session: Session, user_id: int) -> bool:
+        """Whether an unexpired intake waits for this user's next text (read in ``session``)."""
+        updated = session.scalars(
+            select(Intake.updated_at).where(Intake.telegram_user_id == user_id)
+        ).first()
+        return updated is not None and not updated < self._clock() - DRAFT_TTL
 
     def current(self, user_id: int) -> IntakeReply | None:
         """The pending question after a restart; None when no (unexpired) intake runs."""

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
 
 from bot.handoff.cases import CaseService, CaseStatus
 from bot.handoff.errors import StaleAction
@@ -52,6 +53,10 @@ class RelayService:
         assert advisor is not None
         self._set_pending(advisor, case_id, ADVISOR)
         return advisor
+
+    def waits(self, session: Session, user_id: int) -> bool:
+        """Whether this user's next text is relayed (read in ``session``)."""
+        return session.get(PendingInput, user_id) is not None
 
     def pending_role(self, user_id: int) -> str | None:
         """'advisor' or 'user' when the next text of this user is relayed, else None."""

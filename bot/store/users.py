@@ -6,10 +6,13 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
 
 from bot.store.database import Database
 from bot.store.history import recent_turns
@@ -17,6 +20,22 @@ from bot.store.models import ConversationTurn, Feedback, User, utcnow
 from bot.store.turns import Turn
 
 LAST_SEEN_PRECISION = timedelta(minutes=10)
+
+Peek = Callable[[Session], str | None]
+"""A read in the same transaction that may claim the message for something else (an intake step)."""
+
+
+@dataclass(frozen=True)
+class Opened:
+    """A user's conversation as one incoming message finds it.
+
+    When the ``peek`` of ``open_conversation`` found something (``waiting``), the user is not
+    touched and no turns are read: the message belongs to that, not to the conversation.
+    """
+
+    conversation_id: str | None
+    turns: list[Turn] = field(default_factory=list)
+    waiting: str | None = None
 
 
 def _stale(last_seen: datetime | None, now: datetime) -> bool:
@@ -41,14 +60,26 @@ class UserStore:
 
     def touch(self, telegram_user_id: int, chat_id: int | None) -> str:
         """Record that the user wrote (creating them on first contact); return the conversation id."""
-        return self.open_conversation(telegram_user_id, chat_id, 0)[0]
+        conversation_id = self.open_conversation(telegram_user_id, chat_id, 0).conversation_id
+        assert conversation_id is not None  # no peek, so the conversation was opened
+        return conversation_id
 
     def open_conversation(
-        self, telegram_user_id: int, chat_id: int | None, history_turns: int
-    ) -> tuple[str, list[Turn]]:
-        """``touch`` plus the conversation's last turns, in one transaction for a known user."""
+        self,
+        telegram_user_id: int,
+        chat_id: int | None,
+        history_turns: int,
+        peek: Peek | None = None,
+    ) -> Opened:
+        """``touch`` plus the conversation's last turns, in one transaction for a known user.
+
+        ``peek`` runs first in the same transaction; when it returns a value, that is all.
+        """
         now = utcnow()
         with self._db.session() as session:
+            waiting = peek(session) if peek is not None else None
+            if waiting is not None:
+                return Opened(None, waiting=waiting)
             user = session.scalars(
                 select(User).where(User.telegram_user_id == telegram_user_id)
             ).one_or_none()
@@ -58,8 +89,8 @@ class UserStore:
                 if chat_id is not None and user.chat_id is None:
                     user.chat_id = chat_id
                 turns = recent_turns(session, user.conversation_id, history_turns)
-                return user.conversation_id, turns
-        return self._create(telegram_user_id, chat_id, now), []
+                return Opened(user.conversation_id, turns)
+        return Opened(self._create(telegram_user_id, chat_id, now))
 
     def _create(self, telegram_user_id: int, chat_id: int | None, now: datetime) -> str:
         try:

@@ -3,10 +3,11 @@
 PTB runs the groups in ascending order. Within a group the first handler that accepts an update
 handles it; ``ApplicationHandlerStop`` ends the handling of the update altogether.
 
-- group -2: text that a consultation intake or a Rückfrage waits for (steps aside otherwise);
 - group -1: the per-user rate limit in front of every message addressed to the bot;
-- group 0: commands, documents, buttons and questions. The editors' documents come before the
-  media hint, and the fallbacks for unknown commands and buttons come last.
+- group 0: commands, documents, buttons and texts. A text goes to ``questions.answer_question``,
+  which lets ``bot.conversation`` route it (a Rückfrage answer, an intake step or a question).
+  The editors' documents come before the media hint, and the fallbacks for unknown commands and
+  buttons come last.
 
 Button patterns come from the codec (``callbacks.route``); the handlers parse the data strictly.
 """
@@ -55,7 +56,6 @@ def handlers() -> list[tuple[int, Handler]]:
     """(group, handler) for every handler, in registration order."""
     route = callbacks.route
     return [
-        (-2, MessageHandler(TEXT, intake.route_text)),
         (-1, MessageHandler(NEW & ADDRESSED, guard.limit_messages)),
         # Everyone's commands
         (0, _command("start", commands.start)),

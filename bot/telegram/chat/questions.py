@@ -11,11 +11,13 @@ from telegram import LinkPreviewOptions, Message, ReplyParameters, Update
 from telegram.constants import ChatAction, ChatType, ParseMode
 from telegram.error import TelegramError
 
-from bot.context import Answer
+from bot.conversation import Answer, Opened, Route
+from bot.handoff.errors import HandoffError
 from bot.telegram import callbacks, texts
 from bot.telegram.addressing import question_text
 from bot.telegram.chat.keyboards import answer_keyboard
 from bot.telegram.guard import check_rate
+from bot.telegram.handoff import continue_consultation
 from bot.telegram.render import render_reply
 from bot.telegram.services import BotContext
 
@@ -51,21 +53,35 @@ async def typing(context: BotContext, chat_id: int) -> AsyncIterator[None]:
 
 
 async def answer_question(update: Update, context: BotContext) -> None:
-    """Answer a text message addressed to the bot."""
+    """A text addressed to the bot: a question, or the next step of a consultation."""
     message = update.effective_message
     user = update.effective_user
     if message is None or user is None:
         return
-    log.debug("question from user %s: %r", user.id, message.text)
-    await ask(context, message, user.id, question_text(message))
+    text = question_text(message)
+    conversation = context.services.conversation
+    opened = await asyncio.to_thread(conversation.receive, user.id, message.chat_id)
+    if opened.waiting is not None:
+        try:
+            step = await asyncio.to_thread(
+                conversation.continue_consultation, user.id, Route(opened.waiting), text
+            )
+        except HandoffError as exc:
+            await message.reply_text(exc.user_message)
+            return
+        await continue_consultation(context, message, step)
+        return
+    await ask(context, message, user.id, text, opened)
 
 
-async def ask(context: BotContext, message: Message, user_id: int, text: str) -> None:
+async def ask(
+    context: BotContext, message: Message, user_id: int, text: str, opened: Opened | None = None
+) -> None:
     """Run the engine for ``text`` and send the rendered answer to the message's chat."""
-    services = context.services
+    conversation = context.services.conversation
     chat_id = message.chat_id
     async with typing(context, chat_id):
-        answer = await asyncio.to_thread(services.answer, user_id, chat_id, text)
+        answer = await asyncio.to_thread(conversation.ask, user_id, chat_id, text, opened)
     await send_answer(context, message, answer)
 
 

@@ -1,12 +1,10 @@
 """The user's side of a consultation request: /termin and the "Beratung anfragen" button, the
-intake questions, /abbrechen, and the text router that sends intake answers and Rückfrage texts to
-the services.
+intake questions, /abbrechen, and the rendering of intake steps and relayed Rückfrage texts.
 
 ``start_intake`` is the single entry point: /termin, the button under answers and after a 👎, and
-the /start deep link ``termin`` all begin here.
-
-The text router runs in handler group -2 (before the rate-limit guard and the questions): when
-neither an intake nor a relay waits for this user's text, it steps aside.
+the /start deep link ``termin`` all begin here. Which text continues a consultation is decided by
+``bot.conversation.Conversation.route``; the question handler passes such steps to
+``continue_consultation`` here.
 """
 
 from __future__ import annotations
@@ -18,20 +16,16 @@ from html import escape
 
 from telegram import Message, Update
 from telegram.constants import ParseMode
-from telegram.ext import ApplicationHandlerStop
 
+from bot.conversation import Step
 from bot.handoff.errors import HandoffError
 from bot.handoff.intake import CANCELLED, NOTHING_TO_CANCEL, IntakeReply, Outcome
 from bot.handoff.relay import ADVISOR, Relay
-from bot.handoff.triggers import classify
 from bot.telegram import callbacks, texts
-from bot.telegram.addressing import question_text
-from bot.telegram.guard import check_rate
 from bot.telegram.handoff.delivery import deliver, edit_quietly, refuse
 from bot.telegram.handoff.notify import notify_advisors
 from bot.telegram.handoff.render import intake_message
 from bot.telegram.services import BotContext
-from bot.understand import intent
 
 log = logging.getLogger(__name__)
 
@@ -52,21 +46,12 @@ async def start_intake(
     user = update.effective_user
     if chat is None or user is None:
         return
-    services = context.services
-    handoff = services.handoff
-
-    def begin() -> IntakeReply:
-        conversation_id = services.users.touch(user.id, chat.id)
-        last = services.last_turn(conversation_id)
-        wants = last is not None and (
-            intent.wants_person(last.question) or intent.wants_individual_review(last.question)
-        )
-        trigger, wish = classify(
-            services.db, conversation_id, last, via_command=via_command, wants_person=wants
-        )
-        return handoff.intake.start(user.id, chat.id, conversation_id, trigger, wish)
-
-    reply = await asyncio.to_thread(begin)
+    reply = await asyncio.to_thread(
+        context.services.conversation.start_consultation,
+        user.id,
+        chat.id,
+        via_command=via_command,
+    )
     log.info("consultation intake for user %s (after turn %s)", user.id, turn_id)
     intro = (
         "<b>Persönliche Beratung</b>\nIch stelle Ihnen ein paar kurze Fragen, damit Ihre "
@@ -151,37 +136,12 @@ def _choices_of(message: Message) -> list[tuple[str, str]]:
     return [(str(b.callback_data), b.text) for row in markup.inline_keyboard for b in row]
 
 
-async def route_text(update: Update, context: BotContext) -> None:
-    """Intake answers and relayed texts; anything else goes on to the question handler."""
-    message = update.effective_message
-    user = update.effective_user
-    if message is None or user is None:
-        return
-    handoff = context.services.handoff
-    text = question_text(message)
-
-    def pending() -> str | None:
-        if handoff.relay.pending_role(user.id) is not None:
-            return "relay"
-        return "intake" if handoff.intake.current(user.id) is not None else None
-
-    kind = await asyncio.to_thread(pending)
-    if kind is None:
-        return
-    if not await check_rate(update, context):
-        raise ApplicationHandlerStop
-    try:
-        if kind == "relay":
-            relay = await asyncio.to_thread(handoff.relay.submit, user.id, text)
-            if relay is not None:
-                await _relay(context, message, relay)
-        else:
-            reply = await asyncio.to_thread(handoff.intake.answer, user.id, text)
-            if reply is not None:
-                await _after_answer(context, message.chat_id, reply)
-    except HandoffError as exc:
-        await message.reply_text(exc.user_message)
-    raise ApplicationHandlerStop
+async def continue_consultation(context: BotContext, message: Message, step: Step) -> None:
+    """Render a text that continued a consultation: the next intake step or the relayed text."""
+    if step.relay is not None:
+        await _relay(context, message, step.relay)
+    elif step.intake is not None:
+        await _after_answer(context, message.chat_id, step.intake)
 
 
 async def _relay(context: BotContext, message: Message, relay: Relay) -> None:
