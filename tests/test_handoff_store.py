@@ -30,7 +30,7 @@ def test_migration_creates_the_tables(db: Database) -> None:
     assert names >= TABLES | {"users", "conversation_turns", "feedback"}
     with db.engine.connect() as connection:
         assert connection.execute(text("SELECT version_num FROM alembic_version")).scalar() == (
-            "0002_handoff"
+            _head()
         )
     uniques = inspect(db.engine).get_unique_constraints("booking_bookings")
     indexes = inspect(db.engine).get_indexes("booking_bookings")
@@ -38,6 +38,17 @@ def test_migration_creates_the_tables(db: Database) -> None:
         i["column_names"] for i in indexes if i.get("unique")
     ]
     assert ["slot_id"] in unique_columns
+    assert ["case_id"] in unique_columns  # partial: one active booking per case
+
+
+def _head() -> str:
+    from alembic.script import ScriptDirectory
+
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    head = ScriptDirectory.from_config(config).get_current_head()
+    assert head is not None
+    return head
 
 
 def test_times_come_back_aware_in_utc(db: Database) -> None:
