@@ -27,7 +27,9 @@ ROUNDS = 30
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
-def two_engines(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[tuple[Database, Database]]:
+def two_engines(
+    request: pytest.FixtureRequest, tmp_path: Path
+) -> Iterator[tuple[Database, Database]]:
     """Two Database objects (two engines, two pools) on the same database."""
     import bot.store.handoff_models  # noqa: F401
 

@@ -1,7 +1,9 @@
-"""Per-user rate limit in front of every handler (handler group -1).
+"""Per-user rate limit in front of every handler (handler group -1): messages and button presses
+count against the same limit.
 
 Over the limit, the user gets one friendly German notice per window; further messages in that
-window are dropped without a reply.
+window are dropped without a reply. A limited button press is still answered (briefly), so that
+the user's client stops waiting, but nothing behind it runs.
 """
 
 from __future__ import annotations
@@ -40,5 +42,11 @@ async def check_rate(update: Update, context: BotContext) -> bool:
 
 async def limit_messages(update: Update, context: BotContext) -> None:
     """Stop handling a message when its sender is over the limit."""
+    if not await check_rate(update, context):
+        raise ApplicationHandlerStop
+
+
+async def limit_buttons(update: Update, context: BotContext) -> None:
+    """Stop handling a button press when its sender is over the limit."""
     if not await check_rate(update, context):
         raise ApplicationHandlerStop

@@ -4,7 +4,8 @@ PTB runs the groups in ascending order. Within a group the first handler that ac
 handles it; ``ApplicationHandlerStop`` ends the handling of the update altogether.
 
 - group -2: text that a consultation intake or a Rückfrage waits for (steps aside otherwise);
-- group -1: the per-user rate limit in front of every message addressed to the bot;
+- group -1: the per-user rate limit in front of every message addressed to the bot and every
+  button press;
 - group 0: commands, documents, buttons and questions. The editors' documents come before the
   media hint, and the fallbacks for unknown commands and buttons come last.
 
@@ -57,6 +58,7 @@ def handlers() -> list[tuple[int, Handler]]:
     return [
         (-2, MessageHandler(TEXT, intake.route_text)),
         (-1, MessageHandler(NEW & ADDRESSED, guard.limit_messages)),
+        (-1, _button(guard.limit_buttons)),
         # Everyone's commands
         (0, _command("start", commands.start)),
         (0, _command(["hilfe", "help"], commands.show_help)),
