@@ -209,3 +209,15 @@ def test_forget_and_retention_purge(db: Database) -> None:
     assert users.forget(3) is True
     assert users.conversation_id(3) is None
     assert users.forget(3) is False
+
+
+def test_button_presses_weigh_half_a_message_in_the_same_window() -> None:
+    now = [0.0]
+    limiter = RateLimiter(3, 60, clock=lambda: now[0])
+    assert [limiter.check(1, 0.5) for _ in range(4)] == [Verdict.ALLOW] * 4
+    assert limiter.check(1) is Verdict.ALLOW  # 2 + 1 = 3
+    assert limiter.check(1, 0.5) is Verdict.NOTIFY
+    assert limiter.check(1) is Verdict.DROP
+    assert limiter.retry_in(1) == 60
+    now[0] = 60.0
+    assert limiter.check(1) is Verdict.ALLOW

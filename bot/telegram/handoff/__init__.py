@@ -1,11 +1,12 @@
 """Consultations in Telegram: the request and intake, advisors, booking, a user's data.
 
 Other parts of the adapter use only the names below: the entry to the intake (/start's deep link),
-safe delivery to another person's chat and the one-line form of a booking (the reminder job).
+safe delivery to another person's chat, and the reminder sweep and planner that the jobs module
+schedules.
 """
 
 from bot.telegram.handoff.delivery import deliver
 from bot.telegram.handoff.intake import start_intake
-from bot.telegram.handoff.render import booking_line
+from bot.telegram.handoff.reminders import schedule_reminders, send_reminders
 
-__all__ = ["booking_line", "deliver", "start_intake"]
+__all__ = ["deliver", "schedule_reminders", "send_reminders", "start_intake"]

@@ -12,7 +12,7 @@ from bot.privacy import render_my_data
 from bot.telegram import callbacks
 from bot.telegram.handoff.booking import tell_cancelled
 from bot.telegram.handoff.delivery import callback_args, edit_quietly
-from bot.telegram.jobs import schedule_reminders
+from bot.telegram.handoff.reminders import schedule_reminders
 from bot.telegram.services import BotContext
 
 log = logging.getLogger(__name__)
