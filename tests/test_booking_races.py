@@ -124,8 +124,10 @@ def test_overlapping_slots_of_one_advisor_across_engines(
         start = clock.now + timedelta(days=1 + round_no)
         results = _at_once(
             [
-                lambda: services[0].add(ADVISOR_A, start, 60, "video"),
-                lambda: services[1].add(ADVISOR_A, start + timedelta(minutes=30), 60, "telefon"),
+                lambda start=start: services[0].add(ADVISOR_A, start, 60, "video"),
+                lambda start=start: services[1].add(
+                    ADVISOR_A, start + timedelta(minutes=30), 60, "telefon"
+                ),
             ]
         )
         losers = [r for r in results if isinstance(r, HandoffError)]

@@ -14,7 +14,7 @@ import pytest
 
 from bot.booking.berlin import parse_local
 from bot.booking.bookings import BookingService
-from bot.booking.reminders import LEASE, RETRY_BACKOFF, Lead, ReminderService, time_left
+from bot.booking.reminders import LEASE, RETRY_BACKOFF, Lead, Reminder, ReminderService, time_left
 from bot.booking.slots import SlotService
 from bot.handoff.advisors import Advisors
 from bot.handoff.cases import CaseService
@@ -91,7 +91,9 @@ def test_a_reminder_is_given_up_after_the_last_retry(
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
-def two_engines(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[tuple[Database, Database]]:
+def two_engines(
+    request: pytest.FixtureRequest, tmp_path: Path
+) -> Iterator[tuple[Database, Database]]:
     import bot.store.handoff_models  # noqa: F401
 
     if request.param == "sqlite":
@@ -119,9 +121,13 @@ def test_two_processes_never_both_claim_a_reminder(
         (reminder,) = services[0].due()
         barrier = threading.Barrier(2)
 
-        def claim(service: ReminderService, reminder: object = reminder) -> bool:
+        def claim(
+            service: ReminderService,
+            reminder: Reminder = reminder,
+            barrier: threading.Barrier = barrier,
+        ) -> bool:
             barrier.wait()
-            return service.claim(reminder)  # type: ignore[arg-type]
+            return service.claim(reminder)
 
         with ThreadPoolExecutor(2) as pool:
             results = list(pool.map(claim, services))
@@ -132,7 +138,9 @@ def test_two_processes_never_both_claim_a_reminder(
     assert wins == 10
 
 
-def test_booking_exactly_a_day_ahead_gets_only_the_short_reminder(db: Database, clock: FakeClock, advisors: Advisors) -> None:
+def test_booking_exactly_a_day_ahead_gets_only_the_short_reminder(
+    db: Database, clock: FakeClock, advisors: Advisors
+) -> None:
     """A booking made exactly 24 h ahead gets no 24 h reminder (it would arrive at once)."""
     reminders = ReminderService(db, clock)
     clock.now = parse_local("2026-12-02T10:00")

@@ -42,9 +42,7 @@ def clock() -> FakeClock:
 async def bot(
     tg: FakeTelegram, settings_factory: SettingsFactory, clock: FakeClock
 ) -> AsyncIterator[tuple[RunningBot, Handoff]]:
-    settings = settings_factory(
-        **bot_overrides(tg), advisor_ids=str(ADVISOR), telegram_retries=0
-    )
+    settings = settings_factory(**bot_overrides(tg), advisor_ids=str(ADVISOR), telegram_retries=0)
     services = build_context(settings, store_conversations=True, clock=clock)
     app = build_application(settings, services)
     tg.release_polls(False)
@@ -55,7 +53,9 @@ async def bot(
             tg.release_polls()
 
 
-def _book(running: RunningBot, handoff: Handoff, clock: FakeClock, user: int, ahead: timedelta) -> datetime:
+def _book(
+    running: RunningBot, handoff: Handoff, clock: FakeClock, user: int, ahead: timedelta
+) -> datetime:
     case_id = open_case(running.services.db, clock, handoff.advisors, user)
     assert handoff.cases.claim(case_id, ADVISOR, "Anna").won
     slot = handoff.slots.add(ADVISOR, clock.now + ahead, 45, "video")

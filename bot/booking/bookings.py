@@ -239,6 +239,7 @@ class BookingService:
             select(Booking.id).where(Booking.case_id == case_id, Booking.active.is_(True))
         )
 
+
 def _own_booking(session: Session, booking_id: int, actor_id: int, verb: str) -> Booking:
     """The booking, locked, if the actor is its user or its advisor (``verb``: German action)."""
     row = session.get(Booking, booking_id, with_for_update=True)

@@ -41,7 +41,7 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
-class _NoRowsLogger(logging.LoggerAdapter):  # type: ignore[type-arg]
+class _NoRowsLogger(logging.LoggerAdapter[logging.Logger]):
     """The engine's logger with DEBUG switched off: at DEBUG SQLAlchemy logs every result row."""
 
     def isEnabledFor(self, level: int) -> bool:
@@ -76,7 +76,9 @@ def make_engine(url: str) -> Engine:
             url, pool_pre_ping=True, pool_size=10, max_overflow=20, hide_parameters=True
         )
         event.listen(engine, "handle_error", _scrub_error)
-    engine.logger = _NoRowsLogger(engine.logger, {})  # type: ignore[assignment]
+    base = engine.logger
+    named = base if isinstance(base, logging.Logger) else base.logger
+    engine.logger = _NoRowsLogger(named, {})  # type: ignore[assignment]
     return engine
 
 

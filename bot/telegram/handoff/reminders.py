@@ -97,7 +97,8 @@ async def _send(context: BotContext, reminder: Reminder) -> None:
 
 
 def _retry_at(context: BotContext, reminder: Reminder, delay_s: float) -> None:
-    queue = context.job_queue
+    application: BotApplication = context.application
+    queue = application.job_queue
     if queue is not None:
         queue.run_once(
             send_reminders,

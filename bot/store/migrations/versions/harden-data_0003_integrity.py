@@ -39,9 +39,7 @@ def upgrade() -> None:
         postgresql_where=ACTIVE,
     )
     with op.batch_alter_table("handoff_case_notices") as batch:
-        batch.add_column(
-            sa.Column("kind", sa.String(10), nullable=False, server_default="case")
-        )
+        batch.add_column(sa.Column("kind", sa.String(10), nullable=False, server_default="case"))
 
 
 def downgrade() -> None:
