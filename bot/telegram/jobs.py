@@ -2,7 +2,8 @@
 
 ``schedule(application)`` runs in ``post_init``, once the services are open:
 
-- the retention purges of old conversation turns and of closed cases, every ``PURGE_EVERY``;
+- the retention purges, every ``PURGE_EVERY``: old conversation turns and ratings, knowledge gaps,
+  inactive users, closed cases;
 - booking reminders: a sweep every ``SWEEP_EVERY`` plus one exact-time job per reminder, rebuilt
   from the database at start and whenever a booking changes, and a retry job after a failed
   delivery (``bot.telegram.handoff.reminders``: ``schedule_reminders``, ``send_reminders``);
@@ -25,7 +26,12 @@ from telegram.ext import Application
 from bot.editors.catalog import expiring_documents
 from bot.editors.freshness import weekly_digest
 from bot.editors.gaps import count_gaps
-from bot.telegram.handoff import schedule_reminders, send_reminders
+from bot.telegram.handoff import (
+    DELETED_AFTER_RETENTION,
+    schedule_reminders,
+    send_reminders,
+    withdraw_notices,
+)
 from bot.telegram.render import escape
 from bot.telegram.services import BotContext
 
@@ -59,20 +65,27 @@ def schedule(application: BotApplication) -> None:
 
 
 async def purge_conversations(context: BotContext) -> None:
-    """Delete conversation turns and ratings older than DT_HISTORY_RETENTION_DAYS."""
+    """Delete conversation turns and ratings older than DT_HISTORY_RETENTION_DAYS, knowledge gaps
+    older than DT_GAP_RETENTION_DAYS and users silent for DT_USER_RETENTION_DAYS."""
     services = context.services
-    removed = await asyncio.to_thread(
-        services.users.purge, services.settings.history_retention_days
-    )
+    settings = services.settings
+    removed = await asyncio.to_thread(services.users.purge, settings.history_retention_days)
     if removed:
         log.info("retention: deleted %d old conversation turns and ratings", removed)
+    gaps = await asyncio.to_thread(services.gaps.purge, settings.gap_retention_days)
+    if gaps:
+        log.info("retention: deleted %d old knowledge gaps", gaps)
+    users = await asyncio.to_thread(services.users.purge_inactive, settings.user_retention_days)
+    if users:
+        log.info("retention: deleted %d inactive users", users)
 
 
 async def purge_cases(context: BotContext) -> None:
-    """Delete closed cases older than the retention period."""
-    removed = await asyncio.to_thread(context.services.handoff.privacy.purge)
-    if removed:
-        log.info("retention: deleted %d closed cases", removed)
+    """Delete closed cases older than DT_RETENTION_DAYS; their messages in advisors' chats say so."""
+    purge = await asyncio.to_thread(context.services.handoff.privacy.purge)
+    if purge.cases:
+        await withdraw_notices(context, purge.notices, DELETED_AFTER_RETENTION)
+        log.info("retention: deleted %d closed cases", purge.cases)
 
 
 async def _rebuild_reminders(context: BotContext) -> None:

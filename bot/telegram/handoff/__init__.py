@@ -1,12 +1,20 @@
 """Consultations in Telegram: the request and intake, advisors, booking, a user's data.
 
 Other parts of the adapter use only the names below: the entry to the intake (/start's deep link),
-safe delivery to another person's chat, and the reminder sweep and planner that the jobs module
-schedules.
+safe delivery to another person's chat, and what the jobs module schedules: the reminder sweep
+and planner, and withdrawing the advisors' messages about purged cases.
 """
 
 from bot.telegram.handoff.delivery import deliver
 from bot.telegram.handoff.intake import start_intake
+from bot.telegram.handoff.notify import DELETED_AFTER_RETENTION, withdraw_notices
 from bot.telegram.handoff.reminders import schedule_reminders, send_reminders
 
-__all__ = ["deliver", "schedule_reminders", "send_reminders", "start_intake"]
+__all__ = [
+    "DELETED_AFTER_RETENTION",
+    "deliver",
+    "schedule_reminders",
+    "send_reminders",
+    "start_intake",
+    "withdraw_notices",
+]
