@@ -56,7 +56,7 @@ async def answer_question(update: Update, context: BotContext) -> None:
     user = update.effective_user
     if message is None or user is None:
         return
-    log.debug("question from user %s: %r", user.id, message.text)
+    log.debug("question from user %s (%d characters)", user.id, len(message.text or ""))
     await ask(context, message, user.id, question_text(message))
 
 
