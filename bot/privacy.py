@@ -3,8 +3,18 @@ retention purge of closed cases.
 
 It sits above the handoff and booking packages, because it reaches into all of their tables.
 Deleting cancels the user's future appointments first and returns them, so that the adapter can
-tell the advisors; then cases (with relayed messages), bookings, drafts, feedback, conversation
-turns and the user record go in one transaction.
+tell the advisors; it also returns where the cases were posted in advisors' chats (notifications,
+/faelle listings, relayed answers), so that the adapter replaces those messages. Then cases (with
+relayed messages), bookings, drafts, feedback, conversation turns, the knowledge gaps recorded
+from the user's questions and the user record go in one transaction.
+
+Knowledge gaps carry no user id: they are found by their text, the pseudonymised form of each
+question still stored for the user (conversation turns, ratings, case descriptions). Gaps whose
+question is no longer stored anywhere (after the history retention or /neu) cannot be attributed
+to anyone any more; they are deleted after DT_GAP_RETENTION_DAYS.
+
+E-mails about a case that were sent to the advisors (DT_ADVISOR_EMAILS) cannot be recalled;
+``MAIL_COPIES`` says so wherever deletion is explained.
 """
 
 from __future__ import annotations
@@ -20,8 +30,15 @@ from bot.booking.berlin import format_slot
 from bot.booking.bookings import BookingView, view_of
 from bot.handoff.cases import STATUS_LABELS, CaseStatus
 from bot.store.database import Database
-from bot.store.handoff_models import Booking, Case, Intake, PendingInput, Slot
-from bot.store.models import ConversationTurn, Feedback, User, utcnow
+from bot.store.gaps import masked_forms
+from bot.store.handoff_models import Booking, Case, CaseNotice, Intake, PendingInput, Slot
+from bot.store.models import ConversationTurn, Feedback, KnowledgeGap, User, utcnow
+
+MAIL_COPIES = (
+    "Wurde Ihre Beratungsanfrage dem Beratungsteam auch per E-Mail zugestellt, bleibt diese "
+    "E-Mail (mit Ihren Angaben aus der Anfrage) in den Postfächern der Beraterinnen und Berater; "
+    "sie lässt sich nicht zurückholen. Wenden Sie sich dafür bitte direkt an das Beratungsteam."
+)
 
 
 @dataclass(frozen=True)
@@ -51,6 +68,17 @@ class Deletion:
     cases: int
     turns: int
     feedback: int
+    gaps: int = 0
+    notices: list[tuple[int, int]] = field(default_factory=list)
+    """(chat_id, message_id) of messages about the user's cases in advisors' chats."""
+
+
+@dataclass(frozen=True)
+class Purge:
+    """Closed cases removed after the retention period, and their messages in advisors' chats."""
+
+    cases: int
+    notices: list[tuple[int, int]] = field(default_factory=list)
 
 
 class PrivacyService:
@@ -138,6 +166,15 @@ class PrivacyService:
                 .where(or_(Booking.user_id == user_id, Booking.case_id.in_(case_ids)))
             ).all()
             cancelled = [view_of(b, s, c) for b, s, c in rows if s.starts_at > now]
+            notices = [
+                (int(chat), int(message))
+                for chat, message in session.execute(
+                    select(CaseNotice.chat_id, CaseNotice.message_id).where(
+                        CaseNotice.case_id.in_(case_ids)
+                    )
+                )
+            ]
+            gaps = self._delete_gaps(session, user_id, conversations)
             session.execute(
                 delete(Booking).where(
                     or_(Booking.user_id == user_id, Booking.case_id.in_(case_ids))
@@ -169,10 +206,41 @@ class PrivacyService:
             cases=getattr(cases, "rowcount", 0),
             turns=getattr(turns, "rowcount", 0),
             feedback=getattr(feedback, "rowcount", 0),
+            gaps=gaps,
+            notices=notices,
         )
 
-    def purge(self) -> int:
-        """Delete closed cases older than the retention period (and stale drafts); returns cases."""
+    def _delete_gaps(self, session: Session, user_id: int, conversations: set[str]) -> int:
+        """Delete the knowledge gaps recorded from the user's stored questions."""
+        questions = list(
+            session.scalars(
+                select(ConversationTurn.question).where(
+                    ConversationTurn.conversation_id.in_(conversations)
+                )
+            )
+        )
+        questions += session.scalars(
+            select(Feedback.question).where(
+                or_(
+                    Feedback.telegram_user_id == user_id,
+                    Feedback.conversation_id.in_(conversations),
+                )
+            )
+        )
+        questions += session.scalars(
+            select(Case.description).where(Case.telegram_user_id == user_id)
+        )
+        masked = sorted(masked_forms(questions))
+        removed = 0
+        for start in range(0, len(masked), 500):
+            result = session.execute(
+                delete(KnowledgeGap).where(KnowledgeGap.question.in_(masked[start : start + 500]))
+            )
+            removed += int(getattr(result, "rowcount", 0) or 0)
+        return removed
+
+    def purge(self) -> Purge:
+        """Delete closed cases older than the retention period (and stale drafts)."""
         now = self._clock()
         with self._db.session() as session:
             old = list(
@@ -183,11 +251,20 @@ class PrivacyService:
                     )
                 )
             )
+            notices: list[tuple[int, int]] = []
             if old:
+                notices = [
+                    (int(chat), int(message))
+                    for chat, message in session.execute(
+                        select(CaseNotice.chat_id, CaseNotice.message_id).where(
+                            CaseNotice.case_id.in_(old)
+                        )
+                    )
+                ]
                 session.execute(delete(Booking).where(Booking.case_id.in_(old)))
                 session.execute(delete(Case).where(Case.id.in_(old)))
             session.execute(delete(Intake).where(Intake.updated_at < now - timedelta(days=2)))
-        return len(old)
+        return Purge(cases=len(old), notices=notices)
 
 
 def render_my_data(data: MyData, retention_days: int) -> str:
@@ -209,4 +286,6 @@ def render_my_data(data: MyData, retention_days: int) -> str:
         f"\nAbgeschlossene Anfragen werden nach {retention_days} Tagen gelöscht. "
         "Mit /daten_loeschen löschen Sie alles sofort."
     )
+    if data.cases:
+        lines.append(MAIL_COPIES)
     return "\n".join(lines)

@@ -86,6 +86,8 @@ class Settings(BaseSettings):
     telegram_retries: int = Field(3, ge=0, le=10)
     telegram_concurrent_updates: int = Field(64, ge=1, le=1024)
     history_retention_days: int = Field(30, ge=1, le=3650)
+    gap_retention_days: int = Field(90, ge=1, le=3650)
+    user_retention_days: int = Field(90, ge=1, le=3650)
 
     # Store
     database_url: str | None = None

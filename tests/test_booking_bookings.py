@@ -221,20 +221,37 @@ def test_reminders_24h_and_1h_once_each(db: Database, clock: FakeClock, advisors
     assert reminders.plan() == []
 
 
+def test_booking_closer_than_a_day_gets_only_the_short_reminder(
+    db: Database, clock: FakeClock, advisors: Advisors
+) -> None:
+    """A booking three hours ahead used to get its 24-hour reminder ('morgen') at once."""
+    slots, bookings = SlotService(db, clock), BookingService(db, clock)
+    reminders = ReminderService(db, clock)
+    case_id = _claimed_case(db, clock, advisors, USER)
+    start = clock.now + timedelta(hours=3)
+    bookings.book(slots.add(ADVISOR_A, start, 45, "video").id, case_id, USER)
+    assert reminders.due() == []
+    assert [r.lead for r in reminders.plan()] == [Lead.HOUR]
+    clock.now = start - timedelta(minutes=50)
+    due = reminders.due()
+    assert [r.lead for r in due] == [Lead.HOUR]
+    reminders.mark_sent(due[0])
+    assert reminders.plan() == []
+
+
 def test_missed_day_reminder_is_skipped_when_hour_is_due(
     db: Database, clock: FakeClock, advisors: Advisors
 ) -> None:
     slots, bookings = SlotService(db, clock), BookingService(db, clock)
     reminders = ReminderService(db, clock)
     case_id = _claimed_case(db, clock, advisors, USER)
-    start = clock.now + timedelta(hours=5)
+    start = clock.now + timedelta(days=3)
     bookings.book(slots.add(ADVISOR_A, start, 45, "video").id, case_id, USER)
-    assert [r.lead for r in reminders.due()] == [Lead.DAY]
-    clock.now = start - timedelta(minutes=50)
+    clock.now = start - timedelta(minutes=50)  # the bot was down when the 24 h one was due
     due = reminders.due()
     assert [r.lead for r in due] == [Lead.HOUR]
     reminders.mark_sent(due[0])
-    assert reminders.plan() == []  # the 24 h one is marked too
+    assert reminders.plan() == []  # the 24 h one is settled too
 
 
 def test_cancelled_booking_has_no_reminders(
@@ -243,12 +260,14 @@ def test_cancelled_booking_has_no_reminders(
     slots, bookings = SlotService(db, clock), BookingService(db, clock)
     reminders = ReminderService(db, clock)
     case_id = _claimed_case(db, clock, advisors, USER)
-    booking = bookings.book(
-        slots.add(ADVISOR_A, clock.now + timedelta(hours=5), 45, "video").id, case_id, USER
-    )
+    start = clock.now + timedelta(hours=30)
+    booking = bookings.book(slots.add(ADVISOR_A, start, 45, "video").id, case_id, USER)
+    clock.now = start - timedelta(hours=23)
     due = reminders.due()
+    assert [r.lead for r in due] == [Lead.DAY]
     bookings.cancel(booking.id, USER)
     assert reminders.plan() == []
+    assert reminders.claim(due[0]) is False
     assert reminders.mark_sent(due[0]) is False
 
 

@@ -91,6 +91,9 @@ async def bot(
         smtp_starttls=False,
         smtp_from="assistent@digitalteam.example",
         advisor_emails="team@digitalteam.example",
+        # the whole consultation takes the test user seconds, a person many minutes; messages and
+        # button presses share the rate limit
+        rate_limit_messages=30,
     )
     services = build_context(settings, store_conversations=True, clock=clock)
     handoff = services.handoff

@@ -116,7 +116,7 @@ def test_purge_closed_cases_after_retention(
     still_open = open_case(db, clock, advisors, OTHER_USER)
     cases.close(closed, ADVISOR_A)
     clock.advance(timedelta(days=29))
-    assert privacy.purge() == 0
+    assert privacy.purge().cases == 0
     clock.advance(timedelta(days=2))
-    assert privacy.purge() == 1
+    assert privacy.purge().cases == 1
     assert cases.get(closed) is None and cases.get(still_open) is not None

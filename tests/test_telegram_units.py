@@ -22,11 +22,11 @@ from bot.telegram import callbacks
 
 
 def test_callback_data_round_trips_and_stays_under_64_bytes() -> None:
-    big = 10**12 - 1
+    big, top = 10**12 - 1, callbacks.MAX_ID
     encoded = [
-        callbacks.feedback(big, 1),
-        callbacks.feedback(big, -1),
-        callbacks.consultation(big),
+        callbacks.feedback(top, 1),
+        callbacks.feedback(top, -1),
+        callbacks.consultation(top),
         callbacks.consultation(),
         callbacks.example(2),
         callbacks.topic_list(big, 9999),
@@ -34,16 +34,16 @@ def test_callback_data_round_trips_and_stays_under_64_bytes() -> None:
         callbacks.topic_doc(big, 9999, 9999),
     ]
     assert all(1 <= len(data.encode()) < 64 for data in encoded)
-    assert callbacks.parse_rating(encoded[0]) == callbacks.Rating(big, 1)
-    assert callbacks.parse_rating(encoded[1]) == callbacks.Rating(big, -1)
-    assert callbacks.parse_consultation(encoded[2]) == (True, big)
+    assert callbacks.parse_rating(encoded[0]) == callbacks.Rating(top, 1)
+    assert callbacks.parse_rating(encoded[1]) == callbacks.Rating(top, -1)
+    assert callbacks.parse_consultation(encoded[2]) == (True, top)
     assert callbacks.parse_consultation(encoded[3]) == (True, None)
     assert callbacks.parse_example(encoded[4]) == 2
     assert callbacks.parse_topic_nav(encoded[7]) == callbacks.TopicNav("tv", big, 9999, 9999)
 
 
 def test_every_button_kind_round_trips_through_the_one_codec() -> None:
-    big = 10**12 - 1
+    big = callbacks.MAX_ID
     encoded = {
         callbacks.intake_choice("contact", "video-call"): ("hi", ("contact", "video-call")),
         callbacks.case_action(CaseAction.CLOSE, big): ("hc", ("x", str(big))),
@@ -71,6 +71,28 @@ def test_every_button_kind_round_trips_through_the_one_codec() -> None:
     assert callbacks.parse(callbacks.cancel(1), "hs", "hn") is None  # only the kinds asked for
     with pytest.raises(ValueError, match="64 bytes"):
         callbacks.topic_choice("0123abcd", "x" * 60)
+
+
+@pytest.mark.parametrize(
+    "forged",
+    [
+        "fb:+:2147483648",
+        "cs:99999999999",
+        "hc:c:2147483648",
+        "hs:1:4294967296",
+        "hs:9999999999:1",
+        "hp:2147483648:0",
+        "hx:2147483648",
+        "hm:2147483648:0",
+        "hn:1:2147483648",
+        "hz:9999999999",
+        "hx:99999999999",
+    ],
+)
+def test_ids_beyond_the_database_range_are_stale_buttons(forged: str) -> None:
+    """PostgreSQL raised 'integer out of range' for these; the codec now refuses them."""
+    assert callbacks.parse(forged) is None
+    assert callbacks.kind_of(forged) is None
 
 
 @pytest.mark.parametrize(
@@ -187,3 +209,15 @@ def test_forget_and_retention_purge(db: Database) -> None:
     assert users.forget(3) is True
     assert users.conversation_id(3) is None
     assert users.forget(3) is False
+
+
+def test_button_presses_weigh_half_a_message_in_the_same_window() -> None:
+    now = [0.0]
+    limiter = RateLimiter(3, 60, clock=lambda: now[0])
+    assert [limiter.check(1, 0.5) for _ in range(4)] == [Verdict.ALLOW] * 4
+    assert limiter.check(1) is Verdict.ALLOW  # 2 + 1 = 3
+    assert limiter.check(1, 0.5) is Verdict.NOTIFY
+    assert limiter.check(1) is Verdict.DROP
+    assert limiter.retry_in(1) == 60
+    now[0] = 60.0
+    assert limiter.check(1) is Verdict.ALLOW

@@ -1,8 +1,16 @@
 """Bookings: a user books a slot of the advisor who holds the case; cancel and move.
 
-Double booking is impossible: ``booking_bookings.slot_id`` is UNIQUE, so of two concurrent
-inserts for the same slot the database rejects the second (SlotTaken). Every check of who may
-book what happens here, server-side, whatever a button claims.
+The database decides every race, across processes:
+
+- a slot is booked once: ``booking_bookings.slot_id`` is UNIQUE, so of two concurrent inserts
+  for the same slot the second is rejected (SlotTaken);
+- a case has at most one active booking: a partial unique index on ``case_id`` over active
+  rows. Booking runs in a transaction serialised per case (PostgreSQL advisory lock, SQLite
+  ``BEGIN IMMEDIATE``), so the loser normally sees the winner's booking and gets a clear German
+  answer; the index is the backstop if anything slips past.
+
+A booking stays active until its slot has ended; the next booking of the case retires it. Every
+check of who may book what happens here, server-side, whatever a button claims.
 """
 
 from __future__ import annotations
@@ -12,13 +20,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from bot.booking.slots import FORMAT_LABELS, SlotFormat
 from bot.handoff.cases import CaseStatus
-from bot.handoff.errors import NotAuthorised, SlotTaken, StaleAction
+from bot.handoff.errors import HandoffError, NotAuthorised, SlotTaken, StaleAction
 from bot.store.database import Database
 from bot.store.handoff_models import Booking, Case, Slot
 from bot.store.models import utcnow
@@ -27,6 +35,10 @@ log = logging.getLogger(__name__)
 
 TAKEN = "Dieser Termin ist leider gerade vergeben worden. Bitte wählen Sie einen anderen."
 NOT_YOURS = "Diese Auswahl gehört nicht zu Ihrer Anfrage."
+ALREADY_BOOKED = (
+    "Sie haben für diese Anfrage bereits einen Termin. Sie können ihn unter /termine "
+    "verschieben oder absagen."
+)
 
 
 @dataclass(frozen=True)
@@ -87,13 +99,11 @@ class BookingService:
     def book(self, slot_id: int, case_id: int, user_id: int) -> BookingView:
         """Book a free future slot of the case's advisor for the case's user."""
         try:
-            with self._db.session() as session:
+            with self._db.serialised("booking-case", case_id) as session:
                 case = self._own_case(session, case_id, user_id)
-                if self._future_booking(session, case_id) is not None:
-                    raise StaleAction(
-                        "Sie haben für diese Anfrage bereits einen Termin. Sie können ihn unter "
-                        "/termine verschieben oder absagen."
-                    )
+                self._retire_past(session, case_id)
+                if self._active_booking(session, case_id) is not None:
+                    raise StaleAction(ALREADY_BOOKED)
                 slot = self._usable_slot(session, slot_id, case)
                 row = Booking(
                     slot_id=slot.id,
@@ -103,15 +113,24 @@ class BookingService:
                     advisor_id=slot.advisor_id,
                     reminded_24h=False,
                     reminded_1h=False,
+                    active=True,
+                    reminder_attempts=0,
                     created_at=self._clock(),
                 )
                 session.add(row)
                 session.flush()
                 view = view_of(row, slot, case)
         except IntegrityError:
-            raise SlotTaken(TAKEN) from None
+            raise self._conflict(case_id) from None
         log.info("slot %s booked for case %s", slot_id, case_id)
         return view
+
+    def _conflict(self, case_id: int) -> HandoffError:
+        """Which rule a rejected insert broke: the case is booked already, or the slot is taken."""
+        with self._db.session() as session:
+            if self._active_booking(session, case_id) is not None:
+                return StaleAction(ALREADY_BOOKED)
+        return SlotTaken(TAKEN)
 
     def cancel(self, booking_id: int, actor_id: int) -> Cancellation:
         """Cancel a booking as its user or its advisor; the slot becomes free again."""
@@ -130,7 +149,7 @@ class BookingService:
     ) -> tuple[Cancellation, BookingView]:
         """Move a booking to another free slot of the same advisor, in one transaction."""
         try:
-            with self._db.session() as session:
+            with self._db.serialised("booking", booking_id) as session:
                 row = _own_booking(session, booking_id, actor_id, "verschieben")
                 case = session.get(Case, row.case_id)
                 old_slot = session.get(Slot, row.slot_id)
@@ -147,6 +166,8 @@ class BookingService:
                     advisor_id=new_slot.advisor_id,
                     reminded_24h=False,
                     reminded_1h=False,
+                    active=True,
+                    reminder_attempts=0,
                     created_at=self._clock(),
                 )
                 session.add(moved)
@@ -203,11 +224,19 @@ class BookingService:
             raise SlotTaken(TAKEN)
         return slot
 
-    def _future_booking(self, session: Session, case_id: int) -> int | None:
+    def _retire_past(self, session: Session, case_id: int) -> None:
+        """Bookings of the case whose slot has ended no longer count as its appointment."""
+        ended = select(Slot.id).where(Slot.ends_at <= self._clock())
+        session.execute(
+            update(Booking)
+            .where(Booking.case_id == case_id, Booking.active.is_(True), Booking.slot_id.in_(ended))
+            .values(active=False)
+            .execution_options(synchronize_session=False)
+        )
+
+    def _active_booking(self, session: Session, case_id: int) -> int | None:
         return session.scalar(
-            select(Booking.id)
-            .join(Slot, Slot.id == Booking.slot_id)
-            .where(Booking.case_id == case_id, Slot.ends_at > self._clock())
+            select(Booking.id).where(Booking.case_id == case_id, Booking.active.is_(True))
         )
 
 

@@ -1,4 +1,9 @@
-"""Advisors' availability: add, list and remove slots, and the page of free future slots."""
+"""Advisors' availability: add, list and remove slots, and the page of free future slots.
+
+Overlapping slots of one advisor are refused under a lock per advisor (PostgreSQL advisory lock,
+SQLite ``BEGIN IMMEDIATE``): two processes adding overlapping times at once cannot both pass the
+overlap check.
+"""
 
 from __future__ import annotations
 
@@ -111,7 +116,7 @@ class SlotService:
             raise SlotError("Termine können höchstens ein Jahr im Voraus angelegt werden.")
         end = start + timedelta(minutes=minutes)
         try:
-            with self._db.session() as session:
+            with self._db.serialised("slots-advisor", advisor_id) as session:
                 overlap = session.scalars(
                     select(Slot.id).where(
                         Slot.advisor_id == advisor_id, Slot.starts_at < end, Slot.ends_at > start

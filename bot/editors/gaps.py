@@ -4,6 +4,9 @@ Reads the pseudonymised ``knowledge_gaps`` table (written by bot/store/gaps.py),
 distinct question once with the project's embedder, groups questions whose similarity to a
 group's centroid reaches a threshold, and ranks groups by how often they were asked, so that
 editors see which document to write next.
+
+The CSV is opened in spreadsheets: a cell that starts with ``=``, ``+``, ``-``, ``@``, a tab or a
+carriage return would be taken as a formula (CSV injection), so such cells get a leading ``'``.
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ from bot.store.models import KnowledgeGap
 from ingest.embeddings import Embedder
 
 MAX_GAPS = 5000
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 KIND_NAMES = {"unanswered": "unbeantwortet", "thumbs_down": "👎", "handoff": "Beratung"}
 
 
@@ -161,9 +165,15 @@ def render_report(groups: list[GapGroup], fmt: str, since: date | None, limit: i
         writer = csv.writer(buffer)
         writer.writerow(["rang", "anzahl", "beispielfrage", "arten", "themen", "zuletzt"])
         for rank, g in enumerate(shown, start=1):
-            writer.writerow([rank, g.count, g.example, _kinds(g), _topics(g), _day(g)])
+            cells = [g.example, _kinds(g), _topics(g), _day(g)]
+            writer.writerow([rank, g.count, *map(csv_cell, cells)])
         return buffer.getvalue()
     return _markdown(shown, since, sum(g.count for g in groups))
+
+
+def csv_cell(text: str) -> str:
+    """A text cell that no spreadsheet evaluates as a formula."""
+    return f"'{text}" if text.startswith(FORMULA_STARTS) else text
 
 
 def _kinds(group: GapGroup) -> str:

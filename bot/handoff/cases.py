@@ -31,6 +31,8 @@ NOT_ADVISOR = (
     "schreiben Sie /termin."
 )
 CASE_GONE = "Diesen Fall gibt es nicht mehr."
+NOTICE_CASE = "case"
+NOTICE_RELAY = "relay"
 
 
 class CaseStatus(StrEnum):
@@ -262,17 +264,25 @@ class CaseService:
             ).first()
             return CaseView.of(row) if row else None
 
-    def record_notice(self, case_id: int, chat_id: int, message_id: int) -> None:
-        """Remember where a notification was posted, to update it later."""
+    def record_notice(
+        self, case_id: int, chat_id: int, message_id: int, kind: str = NOTICE_CASE
+    ) -> None:
+        """Remember a message about the case in an advisor's chat, to update or withdraw it.
+
+        ``kind``: ``case`` for the case notification (kept up to date), ``relay`` for a relayed
+        answer of the user (only withdrawn when the user deletes their data).
+        """
         with self._db.session() as session:
-            session.add(CaseNotice(case_id=case_id, chat_id=chat_id, message_id=message_id))
+            session.add(
+                CaseNotice(case_id=case_id, chat_id=chat_id, message_id=message_id, kind=kind)
+            )
 
     def notices(self, case_id: int) -> list[tuple[int, int]]:
         """(chat_id, message_id) of every notification of the case."""
         with self._db.session() as session:
             rows = session.execute(
                 select(CaseNotice.chat_id, CaseNotice.message_id).where(
-                    CaseNotice.case_id == case_id
+                    CaseNotice.case_id == case_id, CaseNotice.kind == NOTICE_CASE
                 )
             ).all()
             return [(int(chat), int(message)) for chat, message in rows]

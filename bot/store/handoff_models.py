@@ -14,10 +14,12 @@ from sqlalchemy import (
     Boolean,
     DateTime,
     ForeignKey,
+    Index,
     Integer,
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import Mapped, mapped_column
@@ -106,7 +108,11 @@ class CaseMessage(Base):
 
 
 class CaseNotice(Base):
-    """Where a case notification was posted, so that it can be updated (claimed, closed)."""
+    """A message about a case in an advisor's chat, so that it can be updated or withdrawn.
+
+    ``kind`` is ``case`` for the case notification (updated when claimed or closed) and ``relay``
+    for a user's relayed answer; both are replaced by a notice when the user deletes their data.
+    """
 
     __tablename__ = "handoff_case_notices"
 
@@ -116,6 +122,7 @@ class CaseNotice(Base):
     )
     chat_id: Mapped[int] = mapped_column(BigInteger)
     message_id: Mapped[int] = mapped_column(BigInteger)
+    kind: Mapped[str] = mapped_column(String(10), default="case", server_default="case")
 
 
 class PendingInput(Base):
@@ -145,10 +152,29 @@ class Slot(Base):
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
 
 
+ACTIVE_BOOKING = text("active")
+
+
 class Booking(Base):
-    """A booked slot; the unique slot_id makes double booking impossible. Cancelling deletes it."""
+    """A booked slot. Cancelling deletes it.
+
+    The database enforces both rules of booking: a UNIQUE ``slot_id`` (a slot is booked once) and
+    a partial unique index on ``case_id`` over active bookings (one upcoming appointment per
+    case). A booking stops being active once its slot has ended and the case books anew.
+    Reminders: ``reminded_*`` are set only after Telegram accepted the message; a failed attempt
+    sets ``reminder_retry_at`` (backoff) and counts ``reminder_attempts``.
+    """
 
     __tablename__ = "booking_bookings"
+    __table_args__ = (
+        Index(
+            "uq_booking_active_case",
+            "case_id",
+            unique=True,
+            sqlite_where=ACTIVE_BOOKING,
+            postgresql_where=ACTIVE_BOOKING,
+        ),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     slot_id: Mapped[int] = mapped_column(
@@ -162,4 +188,7 @@ class Booking(Base):
     advisor_id: Mapped[int] = mapped_column(BigInteger, index=True)
     reminded_24h: Mapped[bool] = mapped_column(Boolean, default=False)
     reminded_1h: Mapped[bool] = mapped_column(Boolean, default=False)
+    active: Mapped[bool] = mapped_column(Boolean, default=True, server_default=text("true"))
+    reminder_attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    reminder_retry_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)

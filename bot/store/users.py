@@ -1,6 +1,8 @@
 """Telegram users and their conversation ids, so that a conversation survives a bot restart.
 
-``/neu`` gives the user a fresh conversation id and deletes the turns of the old one.
+``/neu`` gives the user a fresh conversation id and deletes the turns of the old one. Retention:
+turns and ratings go after DT_HISTORY_RETENTION_DAYS (``purge``), the user record itself after
+DT_USER_RETENTION_DAYS without a message (``purge_inactive``).
 """
 
 from __future__ import annotations
@@ -163,3 +165,15 @@ class UserStore:
             return int(getattr(turns, "rowcount", 0) or 0) + int(
                 getattr(feedback, "rowcount", 0) or 0
             )
+
+    def purge_inactive(self, older_than_days: int, now: datetime | None = None) -> int:
+        """Delete users who have not written for the retention period (with what is left of
+        their conversation); return how many users."""
+        cutoff = (now or utcnow()) - timedelta(days=older_than_days)
+        with self._db.session() as session:
+            stale = select(User.conversation_id).where(User.last_seen < cutoff)
+            session.execute(
+                delete(ConversationTurn).where(ConversationTurn.conversation_id.in_(stale))
+            )
+            result = session.execute(delete(User).where(User.last_seen < cutoff))
+            return int(getattr(result, "rowcount", 0) or 0)

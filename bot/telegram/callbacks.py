@@ -34,6 +34,9 @@ Editors (``ed:``)::
 
 Parsing is strict: anything that does not match a shape exactly (forged, truncated, from an older
 bot version) yields ``None``, and the handler answers the button politely instead of raising.
+Record ids (turns, cases, slots, bookings) must lie in the range of their database column (a
+32-bit INTEGER): a forged id beyond it is a stale button, not an ``integer out of range`` error
+from PostgreSQL.
 What a payload refers to (a turn, a case, an index generation) is checked by the handler or the
 services. ``route`` gives PTB's CallbackQueryHandler patterns; they look at the prefix only.
 """
@@ -46,27 +49,30 @@ from dataclasses import dataclass
 from bot.handoff.cases import CaseAction
 
 MAX_BYTES = 64
+MAX_ID = 2**31 - 1
+"""Largest value of an INTEGER primary key (PostgreSQL and the SQLAlchemy ``Integer`` columns)."""
 _NUM = r"(\d{1,12})"
+_ID = r"(\d{1,10})"
 _PAGE = r"(\d{1,4})"
 _DOC = r"([0-9a-f]{8})"
 _SHAPES: dict[str, re.Pattern[str]] = {
     kind: re.compile(shape)
     for kind, shape in {
-        "fb": rf"fb:([+-]):{_NUM}",
-        "cs": rf"cs(?::{_NUM})?",
+        "fb": rf"fb:([+-]):{_ID}",
+        "cs": rf"cs(?::{_ID})?",
         "ex": r"ex:(\d{1,2})",
         "tl": rf"tl:{_NUM}:{_PAGE}",
         "td": rf"td:{_NUM}:{_PAGE}:{_PAGE}",
         "tv": rf"tv:{_NUM}:{_PAGE}:{_PAGE}",
         "noop": r"noop",
         "hi": r"hi:([a-z_]{1,20}):([a-z-]{1,20})",
-        "hc": rf"hc:([caox]):{_NUM}",
-        "hs": rf"hs:{_NUM}:{_NUM}",
-        "hp": rf"hp:{_NUM}:{_PAGE}",
-        "hx": rf"hx:{_NUM}",
-        "hm": rf"hm:{_NUM}:{_PAGE}",
-        "hn": rf"hn:{_NUM}:{_NUM}",
-        "hz": rf"hz:{_NUM}",
+        "hc": rf"hc:([caox]):{_ID}",
+        "hs": rf"hs:{_ID}:{_ID}",
+        "hp": rf"hp:{_ID}:{_PAGE}",
+        "hx": rf"hx:{_ID}",
+        "hm": rf"hm:{_ID}:{_PAGE}",
+        "hn": rf"hn:{_ID}:{_ID}",
+        "hz": rf"hz:{_ID}",
         "hd": r"hd:([yn])",
         "ed:l": rf"ed:l:{_PAGE}",
         "ed:t": rf"ed:t:{_DOC}:([a-z0-9][a-z0-9-]{{1,39}})",
@@ -75,6 +81,8 @@ _SHAPES: dict[str, re.Pattern[str]] = {
     }.items()
 }
 EDITOR_KINDS = ("ed:l", "ed:t", "ed:rm", "ed:no")
+_WITHOUT_IDS = frozenset({"tl", "td", "tv"})
+"""Kinds whose numbers are not record ids (index generations are compared in memory)."""
 
 NOOP = "noop"
 NOOP_ROUTE = rf"^{NOOP}$"
@@ -134,7 +142,10 @@ def parse(data: str | None, *kinds: str) -> Parsed | None:
     for kind in kinds or tuple(_SHAPES):
         match = _SHAPES[kind].fullmatch(data)
         if match is not None:
-            return Parsed(kind, tuple(g for g in match.groups() if g is not None))
+            fields = tuple(g for g in match.groups() if g is not None)
+            if kind not in _WITHOUT_IDS and any(f.isdigit() and int(f) > MAX_ID for f in fields):
+                return None
+            return Parsed(kind, fields)
     return None
 
 

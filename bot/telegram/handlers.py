@@ -3,7 +3,8 @@
 PTB runs the groups in ascending order. Within a group the first handler that accepts an update
 handles it; ``ApplicationHandlerStop`` ends the handling of the update altogether.
 
-- group -1: the per-user rate limit in front of every message addressed to the bot;
+- group -1: the per-user rate limit in front of every message addressed to the bot and every
+  button press;
 - group 0: commands, documents, buttons and texts. A text goes to ``questions.answer_question``,
   which lets ``bot.conversation`` route it (a Rückfrage answer, an intake step or a question).
   The editors' documents come before the media hint, and the fallbacks for unknown commands and
@@ -57,6 +58,7 @@ def handlers() -> list[tuple[int, Handler]]:
     route = callbacks.route
     return [
         (-1, MessageHandler(NEW & ADDRESSED, guard.limit_messages)),
+        (-1, _button(guard.limit_buttons)),
         # Everyone's commands
         (0, _command("start", commands.start)),
         (0, _command(["hilfe", "help"], commands.show_help)),

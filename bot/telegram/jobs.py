@@ -2,9 +2,11 @@
 
 ``schedule(application)`` runs in ``post_init``, once the services are open:
 
-- the retention purges of old conversation turns and of closed cases, every ``PURGE_EVERY``;
+- the retention purges, every ``PURGE_EVERY``: old conversation turns and ratings, knowledge gaps,
+  inactive users, closed cases;
 - booking reminders: a sweep every ``SWEEP_EVERY`` plus one exact-time job per reminder, rebuilt
-  from the database at start and whenever a booking changes (``schedule_reminders``);
+  from the database at start and whenever a booking changes, and a retry job after a failed
+  delivery (``bot.telegram.handoff.reminders``: ``schedule_reminders``, ``send_reminders``);
 - the editors' weekly message on the configured weekday and time (Europe/Berlin).
 """
 
@@ -21,11 +23,15 @@ from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden
 from telegram.ext import Application
 
-from bot.booking.reminders import Lead
 from bot.editors.catalog import expiring_documents
 from bot.editors.freshness import weekly_digest
 from bot.editors.gaps import count_gaps
-from bot.telegram.handoff import booking_line, deliver
+from bot.telegram.handoff import (
+    DELETED_AFTER_RETENTION,
+    schedule_reminders,
+    send_reminders,
+    withdraw_notices,
+)
 from bot.telegram.render import escape
 from bot.telegram.services import BotContext
 
@@ -59,68 +65,32 @@ def schedule(application: BotApplication) -> None:
 
 
 async def purge_conversations(context: BotContext) -> None:
-    """Delete conversation turns and ratings older than DT_HISTORY_RETENTION_DAYS."""
+    """Delete conversation turns and ratings older than DT_HISTORY_RETENTION_DAYS, knowledge gaps
+    older than DT_GAP_RETENTION_DAYS and users silent for DT_USER_RETENTION_DAYS."""
     services = context.services
-    removed = await asyncio.to_thread(
-        services.users.purge, services.settings.history_retention_days
-    )
+    settings = services.settings
+    removed = await asyncio.to_thread(services.users.purge, settings.history_retention_days)
     if removed:
         log.info("retention: deleted %d old conversation turns and ratings", removed)
+    gaps = await asyncio.to_thread(services.gaps.purge, settings.gap_retention_days)
+    if gaps:
+        log.info("retention: deleted %d old knowledge gaps", gaps)
+    users = await asyncio.to_thread(services.users.purge_inactive, settings.user_retention_days)
+    if users:
+        log.info("retention: deleted %d inactive users", users)
 
 
 async def purge_cases(context: BotContext) -> None:
-    """Delete closed cases older than the retention period."""
-    removed = await asyncio.to_thread(context.services.handoff.privacy.purge)
-    if removed:
-        log.info("retention: deleted %d closed cases", removed)
-
-
-async def schedule_reminders(application: BotApplication) -> None:
-    """(Re)build the exact-time reminder jobs from the database; the sweep runs as well."""
-    queue = application.job_queue
-    if queue is None:
-        return
-    services = application.bot_data.services
-    if services is None:
-        return
-    handoff = services.handoff
-    for job in queue.jobs():
-        if job.name and job.name.startswith("reminder-at-"):
-            job.schedule_removal()
-    now = handoff.clock()
-    for reminder in await asyncio.to_thread(handoff.reminders.plan):
-        delay = max((reminder.due - now).total_seconds(), 0.0)
-        queue.run_once(
-            send_reminders,
-            when=delay,
-            name=f"reminder-at-{reminder.booking.id}-{reminder.lead.value}",
-        )
+    """Delete closed cases older than DT_RETENTION_DAYS; their messages in advisors' chats say so."""
+    purge = await asyncio.to_thread(context.services.handoff.privacy.purge)
+    if purge.cases:
+        await withdraw_notices(context, purge.notices, DELETED_AFTER_RETENTION)
+        log.info("retention: deleted %d closed cases", purge.cases)
 
 
 async def _rebuild_reminders(context: BotContext) -> None:
     """At start: exact-time jobs for every reminder still to send, from the database."""
     await schedule_reminders(context.application)
-
-
-async def send_reminders(context: BotContext) -> None:
-    """Send every due reminder once (idempotent: each is claimed in the database first)."""
-    handoff = context.services.handoff
-    for reminder in await asyncio.to_thread(handoff.reminders.due):
-        if not await asyncio.to_thread(handoff.reminders.mark_sent, reminder):
-            continue
-        when = "morgen" if reminder.lead == Lead.DAY else "in einer Stunde"
-        booking = reminder.booking
-        await deliver(
-            context,
-            booking.user_chat_id,
-            f"⏰ <b>Erinnerung:</b> Ihre Beratung ist {when}:\n{booking_line(booking)}",
-        )
-        await deliver(
-            context,
-            booking.advisor_id,
-            f"⏰ <b>Erinnerung:</b> Beratung zu Fall #{booking.case_id} {when}:\n{booking_line(booking)}",
-        )
-        log.info("reminder %s sent for booking %s", reminder.lead.value, booking.id)
 
 
 async def send_weekly_digest(context: BotContext) -> None:

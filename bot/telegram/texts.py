@@ -74,7 +74,9 @@ HELP = (
 )
 
 
-def privacy_text(operator: Operator, days: int, case_days: int) -> str:
+def privacy_text(
+    operator: Operator, days: int, case_days: int, gap_days: int = 90, user_days: int = 90
+) -> str:
     """The /datenschutz message, naming the operator as the one responsible where configured."""
     responsible = (
         f"<b>Verantwortlich:</b> {escape(operator.name)}"
@@ -91,13 +93,19 @@ def privacy_text(operator: Operator, days: int, case_days: int) -> str:
         "• die Fragen und Antworten Ihres aktuellen Gesprächs, damit Rückfragen funktionieren\n"
         "• Ihre Bewertungen (👍/👎) mit der Frage und den zitierten Dokumenten\n"
         "• unbeantwortete oder negativ bewertete Fragen ohne Bezug zu Ihrer Person "
-        "(Kontaktdaten darin werden unkenntlich gemacht), damit die Redaktion die "
-        "Wissensbasis ergänzen kann\n"
-        "• wenn Sie eine Beratung anfragen: Ihre Angaben dazu und gebuchte Termine\n\n"
+        "(Namen, Adressen, Kontakt- und Bankdaten darin werden unkenntlich gemacht), damit die "
+        "Redaktion die Wissensbasis ergänzen kann\n"
+        "• wenn Sie eine Beratung anfragen: Ihre Angaben dazu und gebuchte Termine; das "
+        "Beratungsteam erhält die Anfrage im Telegram-Chat und, falls eingerichtet, per E-Mail\n\n"
         f"<b>Wie lange:</b> Gesprächsverlauf und Bewertungen werden nach {days} Tagen "
-        f"automatisch gelöscht, abgeschlossene Beratungsanfragen nach {case_days} Tagen.\n\n"
+        f"automatisch gelöscht, offene Fragen für die Redaktion nach {gap_days} Tagen, Ihre "
+        f"Telegram-Kennung {user_days} Tage nach Ihrer letzten Nachricht und abgeschlossene "
+        f"Beratungsanfragen nach {case_days} Tagen.\n\n"
         "<b>Löschen:</b> Mit /neu löschen Sie Ihren Gesprächsverlauf sofort. /meine_daten zeigt, "
-        "was über Sie gespeichert ist, und /daten_loeschen löscht alle Ihre Daten.\n\n"
+        "was über Sie gespeichert ist, und /daten_loeschen löscht alle Ihre Daten, auch Ihre "
+        "offenen Fragen und die Nachrichten zu Ihren Anfragen im Chat des Beratungsteams. "
+        "E-Mails, die das Beratungsteam zu Ihrer Anfrage bereits erhalten hat, lassen sich "
+        "nicht zurückholen; dafür wenden Sie sich bitte direkt an das Beratungsteam.\n\n"
         "Nachrichten werden nicht an Dritte weitergegeben; Telegram selbst verarbeitet sie nach "
         "seinen eigenen Bedingungen."
     )

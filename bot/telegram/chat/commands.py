@@ -81,5 +81,7 @@ async def show_privacy(update: Update, context: BotContext) -> None:
             Operator.from_settings(settings),
             days=settings.history_retention_days,
             case_days=settings.retention_days,
+            gap_days=settings.gap_retention_days,
+            user_days=settings.user_retention_days,
         )
         await update.effective_message.reply_text(text, parse_mode=ParseMode.HTML)

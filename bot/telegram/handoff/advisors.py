@@ -120,7 +120,9 @@ async def list_cases(update: Update, context: BotContext) -> None:
     await message.reply_text(f"{len(cases)} offene oder übernommene Fälle{more}:")
     for case in shown:
         html, markup = case_message(notification_for(case))
-        await message.reply_text(html, parse_mode=ParseMode.HTML, reply_markup=markup)
+        sent = await message.reply_text(html, parse_mode=ParseMode.HTML, reply_markup=markup)
+        # kept up to date like the first notification, and withdrawn on the user's deletion
+        await asyncio.to_thread(handoff.cases.record_notice, case.id, sent.chat_id, sent.message_id)
 
 
 async def manage_slots(update: Update, context: BotContext) -> None:

@@ -18,8 +18,8 @@ from bot.handoff.cases import CaseView
 from bot.handoff.errors import HandoffError, SlotTaken
 from bot.telegram import callbacks, texts
 from bot.telegram.handoff.delivery import callback_args, deliver, deliver_file, edit_quietly, refuse
+from bot.telegram.handoff.reminders import schedule_reminders
 from bot.telegram.handoff.render import booking_keyboard, booking_line, slot_keyboard
-from bot.telegram.jobs import schedule_reminders
 from bot.telegram.services import BotContext
 
 log = logging.getLogger(__name__)

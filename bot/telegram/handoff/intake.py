@@ -18,6 +18,7 @@ from telegram import Message, Update
 from telegram.constants import ParseMode
 
 from bot.conversation import Step
+from bot.handoff.cases import NOTICE_RELAY
 from bot.handoff.errors import HandoffError
 from bot.handoff.intake import CANCELLED, NOTHING_TO_CANCEL, IntakeReply, Outcome
 from bot.handoff.relay import ADVISOR, Relay
@@ -152,6 +153,15 @@ async def _relay(context: BotContext, message: Message, relay: Relay) -> None:
     else:
         html = USER_ANSWER.format(case=relay.case_id, text=escape(relay.text))
     sent = await deliver(context, relay.chat_id, html)
+    if sent is not None and relay.sender != ADVISOR:
+        # the user's words in an advisor's chat: withdrawn if the user deletes their data
+        await asyncio.to_thread(
+            context.services.handoff.cases.record_notice,
+            relay.case_id,
+            relay.chat_id,
+            sent.message_id,
+            NOTICE_RELAY,
+        )
     await message.reply_text(
         RELAYED if sent else "Die Nachricht konnte leider nicht zugestellt werden."
     )

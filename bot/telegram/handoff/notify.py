@@ -1,4 +1,5 @@
-"""Posting case notifications to the advisors (chat or private chats, e-mail) and updating them."""
+"""Posting case notifications to the advisors (chat or private chats, e-mail), updating them, and
+withdrawing every message about a case once its data is deleted."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ import asyncio
 import logging
 
 from telegram.constants import ParseMode
-from telegram.error import BadRequest
+from telegram.error import BadRequest, Forbidden
 
 from bot.handoff.cases import CaseView, notification_for
 from bot.handoff.mail import MailError, send_case_email
@@ -15,6 +16,9 @@ from bot.telegram.handoff.render import case_message
 from bot.telegram.services import BotContext
 
 log = logging.getLogger(__name__)
+
+DELETED_ON_REQUEST = "Fall gelöscht (Daten auf Wunsch der Person entfernt)"
+DELETED_AFTER_RETENTION = "Fall gelöscht (Aufbewahrungsfrist abgelaufen)"
 
 
 async def notify_advisors(context: BotContext, case: CaseView) -> None:
@@ -58,3 +62,18 @@ async def refresh_notices(context: BotContext, case: CaseView) -> None:
             )
         except BadRequest as exc:
             log.debug("could not update notice of case %s: %s", case.id, exc)
+
+
+async def withdraw_notices(context: BotContext, notices: list[tuple[int, int]], text: str) -> int:
+    """Replace messages about a deleted case in advisors' chats (text only, no buttons).
+
+    A message that is gone already or cannot be edited is skipped; returns how many were replaced.
+    """
+    replaced = 0
+    for chat_id, message_id in notices:
+        try:
+            await context.bot.edit_message_text(text, chat_id=chat_id, message_id=message_id)
+            replaced += 1
+        except (BadRequest, Forbidden) as exc:
+            log.debug("could not withdraw a case message in chat %s: %s", chat_id, exc)
+    return replaced

@@ -1,4 +1,5 @@
-"""/meine_daten and /daten_loeschen (with confirmation; advisors are told about cancelled dates)."""
+"""/meine_daten and /daten_loeschen (with confirmation; advisors are told about cancelled dates,
+and every message about the user's cases in advisors' chats is replaced by a deletion note)."""
 
 from __future__ import annotations
 
@@ -8,19 +9,25 @@ import logging
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 
 from bot.booking.bookings import Cancellation
-from bot.privacy import render_my_data
+from bot.privacy import MAIL_COPIES, render_my_data
 from bot.telegram import callbacks
 from bot.telegram.handoff.booking import tell_cancelled
 from bot.telegram.handoff.delivery import callback_args, edit_quietly
-from bot.telegram.jobs import schedule_reminders
+from bot.telegram.handoff.notify import DELETED_ON_REQUEST, withdraw_notices
+from bot.telegram.handoff.reminders import schedule_reminders
 from bot.telegram.services import BotContext
 
 log = logging.getLogger(__name__)
 
 CONFIRM = (
     "Möchten Sie wirklich alle Ihre Daten löschen? Das betrifft Ihren Gesprächsverlauf, Ihre "
-    "Bewertungen, Ihre Beratungsanfragen und Ihre Termine (diese werden abgesagt). "
-    "Das lässt sich nicht rückgängig machen."
+    "Bewertungen, Ihre offenen Fragen in der Auswertung für die Redaktion, Ihre "
+    "Beratungsanfragen (auch die Nachrichten dazu im Chat des Beratungsteams) und Ihre Termine "
+    "(diese werden abgesagt). Das lässt sich nicht rückgängig machen.\n\n" + MAIL_COPIES
+)
+DONE = (
+    "Ihre Daten sind gelöscht: Gesprächsverlauf, Bewertungen, offene Fragen, Beratungsanfragen "
+    "und Termine."
 )
 
 
@@ -65,11 +72,14 @@ async def delete_data(update: Update, context: BotContext) -> None:
         return
     deletion = await asyncio.to_thread(context.services.handoff.privacy.delete_everything, user.id)
     await query.answer("Gelöscht.")
-    await edit_quietly(
-        query,
-        "Ihre Daten sind gelöscht: Gesprächsverlauf, Bewertungen, Beratungsanfragen und Termine.",
+    await edit_quietly(query, DONE + (f"\n\n{MAIL_COPIES}" if deletion.cases else ""))
+    withdrawn = await withdraw_notices(context, deletion.notices, DELETED_ON_REQUEST)
+    log.info(
+        "user data deleted on request (%d cases, %d gaps, %d advisor messages replaced)",
+        deletion.cases,
+        deletion.gaps,
+        withdrawn,
     )
-    log.info("user data deleted on request (%d cases)", deletion.cases)
     for booking in deletion.cancelled:
         await tell_cancelled(
             context, Cancellation(booking, by_advisor=False), reason=" (Daten gelöscht)"
