@@ -21,7 +21,7 @@ MAX_FRONT_MATTER_CHARS = 64 * 1024
 
 
 class _AliasFound(yaml.YAMLError):
-    """The YAML uses an anchor or an alias."""
+    """The YAML uses an anchor or an alias (``line`` counts from 0)."""
 
     def __init__(self, line: int) -> None:
         super().__init__("anchor or alias")
@@ -34,12 +34,12 @@ class StrictLoader(yaml.SafeLoader):
     def compose_node(self, parent: Any, index: Any) -> Any:
         event = self.peek_event()
         if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None) is not None:
-            raise _AliasFound(event.start_mark.line + 1)
+            raise _AliasFound(event.start_mark.line)
         return super().compose_node(parent, index)
 
 
-def load_yaml(text: str) -> Any:
-    """Parse YAML with :class:`StrictLoader`.
+def load_yaml(text: str, first_line: int = 1) -> Any:
+    """Parse YAML with :class:`StrictLoader`; reasons count lines from ``first_line``.
 
     Raises:
         DocumentRejected: invalid YAML, anchors or aliases, or nesting too deep (German reason,
@@ -50,10 +50,10 @@ def load_yaml(text: str) -> Any:
     except _AliasFound as exc:
         raise DocumentRejected(
             f"Der Front-Matter-Block verwendet YAML-Anker oder -Verweise (& oder *, Zeile "
-            f"{exc.line}); diese sind nicht erlaubt."
+            f"{exc.line + first_line}); diese sind nicht erlaubt."
         ) from None
     except yaml.MarkedYAMLError as exc:
-        line = f" (Zeile {exc.problem_mark.line + 1})" if exc.problem_mark else ""
+        line = f" (Zeile {exc.problem_mark.line + first_line})" if exc.problem_mark else ""
         raise DocumentRejected(f"Der Front-Matter-Block ist kein gültiges YAML{line}.") from None
     except yaml.YAMLError:
         raise DocumentRejected("Der Front-Matter-Block ist kein gültiges YAML.") from None
@@ -76,7 +76,7 @@ def split_front_matter(text: str) -> tuple[dict[str, Any], str]:
         raise DocumentRejected(
             f"Der Front-Matter-Block ist länger als {MAX_FRONT_MATTER_CHARS // 1024} KB."
         )
-    data = load_yaml(raw) if raw.strip() else {}
+    data = load_yaml(raw, first_line=2) if raw.strip() else {}
     if data is None:
         data = {}
     if not isinstance(data, dict):
