@@ -289,7 +289,7 @@ def _check_zip(data: bytes, limits: LoaderLimits) -> None:
                 )
     except zipfile.BadZipFile as exc:
         raise DocumentRejected("Die DOCX-Datei ist beschädigt (kein gültiges ZIP-Archiv).") from exc
-    except (zipfile.LargeZipFile, NotImplementedError, EOFError, OSError) as exc:
+    except (zipfile.LargeZipFile, NotImplementedError, EOFError, OSError, zlib.error) as exc:
         raise DocumentRejected(
             "Die DOCX-Datei ist beschädigt und kann nicht gelesen werden."
         ) from exc
