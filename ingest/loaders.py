@@ -114,7 +114,7 @@ def load_pdf(
     from pypdf import PdfReader, apply_configuration
     from pypdf.errors import LimitReachedError, PyPdfError
 
-    pdf_errors = (PyPdfError, *_PDF_ERRORS)
+    pdf_errors: tuple[type[BaseException], ...] = (PyPdfError, *_PDF_ERRORS)
 
     if not data.lstrip()[:5].startswith(b"%PDF"):
         actual = describe_binary(data)

@@ -1,4 +1,11 @@
-"""Incremental, re-runnable sync of files into the index, keyed by source and content hash."""
+"""Incremental, re-runnable sync of files into the index, keyed by source and content hash.
+
+Only files inside the knowledge folder are read (see :mod:`ingest.paths`): a symlinked file or
+directory that points elsewhere, or a path outside, is refused with a German reason, and whatever
+an earlier version indexed from such a source leaves the index. Each file is loaded and chunked
+in a worker process bounded in time and memory (:mod:`ingest.sandbox`); a file that fails never
+stops the others.
+"""
 
 from __future__ import annotations
 
