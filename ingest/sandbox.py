@@ -15,6 +15,7 @@ the caller. Jobs and answers travel as pickles over the server's pipes.
 
 from __future__ import annotations
 
+import atexit
 import logging
 import os
 import pickle
@@ -71,6 +72,7 @@ class _ForkServer:
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._process: subprocess.Popen[bytes] | None = None
+        self._registered = False
 
     def request(self, job: tuple[Any, ...], seconds: float) -> tuple[Any, ...] | None:
         """Send one job; the child's answer, or None if the server failed (it is restarted)."""
@@ -102,7 +104,15 @@ class _ForkServer:
                 stdout=subprocess.PIPE,
                 close_fds=True,
             )
+            if not self._registered:
+                atexit.register(self.stop)
+                self._registered = True
         return self._process
+
+    def stop(self) -> None:
+        """End the server (at exit; it would also end on its own when this process is gone)."""
+        with self._lock:
+            self._stop()
 
     def _stop(self) -> None:
         if self._process is not None:
