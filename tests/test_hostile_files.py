@@ -304,8 +304,9 @@ def nested_html(depth: int) -> bytes:
 
 
 def test_pdf_with_exponentially_nested_form_xobjects_is_stopped_in_time() -> None:
-    data = xobject_pdf(depth=4, fanout=10)  # 10,000 text operations; minutes in pypdf
-    assert len(data) < 2000
+    # pypdf stops after 5,000 form invocations; each of them shows 3,000 text operations.
+    data = xobject_pdf(depth=4, fanout=10, text=b"(Hallo Welt) Tj " * 3000)
+    assert len(data) < 60_000
     reason = rejected_in_worker(data, "formular.pdf", LoaderLimits(max_seconds=3))
     assert reason == (
         "Die Datei lässt sich nicht in 3 Sekunden auslesen und wird nicht verarbeitet."
@@ -349,7 +350,8 @@ def test_slow_upload_is_refused_and_leaves_nothing_behind(
     )
     ctx = build_context(settings)
     env = EditorEnv(settings, ctx, ctx.db, ctx.document_service(today=lambda: TODAY))
-    reason = rejected_by_upload(env, xobject_pdf(depth=4, fanout=10), "formular.pdf")
+    data = xobject_pdf(depth=4, fanout=10, text=b"(Hallo Welt) Tj " * 3000)
+    reason = rejected_by_upload(env, data, "formular.pdf")
     assert "nicht in 2 Sekunden" in reason
 
 
