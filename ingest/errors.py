@@ -11,10 +11,15 @@ class IngestError(Exception):
     """Base class of all pipeline errors."""
 
 
+MAX_REASON_CHARS = 300
+
+
 class DocumentRejected(IngestError):
-    """A document cannot be ingested; ``reason`` says why in German."""
+    """A document cannot be ingested; ``reason`` says why in German (at most 300 characters)."""
 
     def __init__(self, reason: str) -> None:
+        if len(reason) > MAX_REASON_CHARS:
+            reason = reason[: MAX_REASON_CHARS - 1] + "…"
         super().__init__(reason)
         self.reason = reason
 

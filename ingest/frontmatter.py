@@ -1,4 +1,9 @@
-"""YAML front matter of Markdown documents: split, parse and validate into DocumentMeta."""
+"""YAML front matter of Markdown documents: split, parse and validate into DocumentMeta.
+
+Front matter is parsed with :class:`StrictLoader`: PyYAML's safe loader that refuses anchors and
+aliases (a few hundred bytes of nested aliases expand to gigabytes, the "billion laughs"), and
+only a bounded amount of it. Rejection reasons never quote the document's values.
+"""
 
 from __future__ import annotations
 
@@ -12,6 +17,48 @@ from ingest.errors import DocumentRejected
 from ingest.sources import parse_sources
 
 _FENCE = "---"
+MAX_FRONT_MATTER_CHARS = 64 * 1024
+
+
+class _AliasFound(yaml.YAMLError):
+    """The YAML uses an anchor or an alias (``line`` counts from 0)."""
+
+    def __init__(self, line: int) -> None:
+        super().__init__("anchor or alias")
+        self.line = line
+
+
+class StrictLoader(yaml.SafeLoader):
+    """SafeLoader that raises on every anchor (``&a``) and alias (``*a``) before composing it."""
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        event = self.peek_event()
+        if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None) is not None:
+            raise _AliasFound(event.start_mark.line)
+        return super().compose_node(parent, index)
+
+
+def load_yaml(text: str, first_line: int = 1) -> Any:
+    """Parse YAML with :class:`StrictLoader`; reasons count lines from ``first_line``.
+
+    Raises:
+        DocumentRejected: invalid YAML, anchors or aliases, or nesting too deep (German reason,
+            never quoting the text).
+    """
+    try:
+        return yaml.load(text, Loader=StrictLoader)  # a SafeLoader subclass
+    except _AliasFound as exc:
+        raise DocumentRejected(
+            f"Der Front-Matter-Block verwendet YAML-Anker oder -Verweise (& oder *, Zeile "
+            f"{exc.line + first_line}); diese sind nicht erlaubt."
+        ) from None
+    except yaml.MarkedYAMLError as exc:
+        line = f" (Zeile {exc.problem_mark.line + first_line})" if exc.problem_mark else ""
+        raise DocumentRejected(f"Der Front-Matter-Block ist kein gültiges YAML{line}.") from None
+    except yaml.YAMLError:
+        raise DocumentRejected("Der Front-Matter-Block ist kein gültiges YAML.") from None
+    except RecursionError:
+        raise DocumentRejected("Der Front-Matter-Block ist zu tief verschachtelt.") from None
 
 
 def split_front_matter(text: str) -> tuple[dict[str, Any], str]:
@@ -25,10 +72,11 @@ def split_front_matter(text: str) -> tuple[dict[str, Any], str]:
     else:
         raise DocumentRejected("Der Front-Matter-Block wird nicht mit '---' geschlossen.")
     raw = "\n".join(lines[1:end])
-    try:
-        data = yaml.safe_load(raw) if raw.strip() else {}
-    except yaml.YAMLError as exc:
-        raise DocumentRejected(f"Der Front-Matter-Block ist kein gültiges YAML: {exc}") from exc
+    if len(raw) > MAX_FRONT_MATTER_CHARS:
+        raise DocumentRejected(
+            f"Der Front-Matter-Block ist länger als {MAX_FRONT_MATTER_CHARS // 1024} KB."
+        )
+    data = load_yaml(raw, first_line=2) if raw.strip() else {}
     if data is None:
         data = {}
     if not isinstance(data, dict):
@@ -49,7 +97,7 @@ def parse_date(value: Any, key: str) -> date | None:
             return date.fromisoformat(value.strip())
         except ValueError:
             pass
-    raise DocumentRejected(f"'{key}' ist kein Datum im Format JJJJ-MM-TT: {value!r}")
+    raise DocumentRejected(f"'{key}' ist kein Datum im Format JJJJ-MM-TT.")
 
 
 def _string_list(value: Any, key: str) -> tuple[str, ...]:

@@ -12,8 +12,10 @@ from __future__ import annotations
 import hashlib
 import io
 import re
+import struct
 import time
 import zipfile
+import zlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -30,17 +32,25 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True)
 class LoaderLimits:
-    """Bounds that keep hostile or huge files from exhausting time and memory."""
+    """Bounds that keep hostile or huge files from exhausting time and memory.
+
+    ``max_seconds`` and ``max_memory_bytes`` bound the worker process that loads one file (see
+    :mod:`ingest.sandbox`); ``max_chunks`` and ``max_text_chars`` bound what one file may add
+    to the index.
+    """
 
     max_bytes: int = 20 * 1024 * 1024
     max_pdf_pages: int = 500
     max_unzipped_bytes: int = 200 * 1024 * 1024
     max_zip_ratio: int = 200
     max_zip_entries: int = 2000
-    max_text_chars: int = 2_000_000
+    max_text_chars: int = 500_000
+    max_chunks: int = 200
     max_pdf_stream_bytes: int = 20_000_000
     max_pdf_stream_tokens: int = 500_000
     max_seconds: float = 60.0
+    max_memory_bytes: int = 1024 * 1024 * 1024
+    isolate: bool = True
 
 
 _Loader = Callable[[bytes, str, Path, LoaderLimits], tuple[str, DocumentMeta]]
@@ -104,6 +114,8 @@ def load_pdf(
     from pypdf import PdfReader, apply_configuration
     from pypdf.errors import LimitReachedError, PyPdfError
 
+    pdf_errors: tuple[type[BaseException], ...] = (PyPdfError, *_PDF_ERRORS)
+
     if not data.lstrip()[:5].startswith(b"%PDF"):
         actual = describe_binary(data)
         if actual:
@@ -131,10 +143,8 @@ def load_pdf(
             "Das PDF enthält ungewöhnlich große oder extrem stark komprimierte Inhalte "
             "(möglicherweise eine Dekompressionsbombe) und wird nicht verarbeitet."
         ) from exc
-    except (PyPdfError, ValueError, KeyError, TypeError, AttributeError, RecursionError) as exc:
-        raise DocumentRejected(
-            f"Das PDF ist beschädigt und kann nicht gelesen werden ({exc})."
-        ) from exc
+    except pdf_errors as exc:
+        raise DocumentRejected("Das PDF ist beschädigt und kann nicht gelesen werden.") from exc
     body = "\n\n".join(t for t in texts if t)
     if not body.strip():
         raise DocumentRejected(
@@ -142,6 +152,20 @@ def load_pdf(
         )
     title = str(info_title).strip() or _title_from_path(path)
     return body, DocumentMeta(title=title)
+
+
+# What pypdf raises on broken input besides its own errors (found by fuzzing corrupt PDFs).
+_PDF_ERRORS: tuple[type[BaseException], ...] = (
+    ValueError,
+    KeyError,
+    TypeError,
+    AttributeError,
+    IndexError,
+    OverflowError,
+    RecursionError,
+    zlib.error,
+    struct.error,
+)
 
 
 def _unlock_pdf(reader: PdfReader) -> None:
@@ -200,6 +224,20 @@ def _too_much_text(limits: LoaderLimits) -> DocumentRejected:
     )
 
 
+class _TextBudget:
+    """Counts extracted characters and stops a loader as soon as the text cap is passed."""
+
+    def __init__(self, limits: LoaderLimits) -> None:
+        self._limits = limits
+        self._left = limits.max_text_chars
+
+    def spend(self, text: str) -> str:
+        self._left -= len(text)
+        if self._left < 0:
+            raise _too_much_text(self._limits)
+        return text
+
+
 _DTD_MARKERS = tuple(
     marker.encode(encoding)
     for marker in ("<!DOCTYPE", "<!ENTITY", "<!doctype", "<!entity")
@@ -251,7 +289,7 @@ def _check_zip(data: bytes, limits: LoaderLimits) -> None:
                 )
     except zipfile.BadZipFile as exc:
         raise DocumentRejected("Die DOCX-Datei ist beschädigt (kein gültiges ZIP-Archiv).") from exc
-    except (zipfile.LargeZipFile, NotImplementedError, EOFError, OSError) as exc:
+    except (zipfile.LargeZipFile, NotImplementedError, EOFError, OSError, zlib.error) as exc:
         raise DocumentRejected(
             "Die DOCX-Datei ist beschädigt und kann nicht gelesen werden."
         ) from exc
@@ -276,10 +314,12 @@ def load_docx(
             raise DocumentRejected("Die DOCX-Datei enthält fehlerhaftes XML.") from exc
         raise
     lines: list[str] = []
+    budget = _TextBudget(limits)
     for paragraph in document.paragraphs:
         text = paragraph.text.strip()
         if not text:
             continue
+        budget.spend(text)
         style = (paragraph.style.name if paragraph.style is not None else "") or ""
         level = re.match(r"(?:Heading|Überschrift)\s*(\d)", style)
         if style == "Title":
@@ -292,7 +332,7 @@ def load_docx(
         for row in table.rows:
             cells = [cell.text.strip() for cell in row.cells if cell.text.strip()]
             if cells:
-                lines.append(" | ".join(cells))
+                lines.append(budget.spend(" | ".join(cells)))
     body = _require_text("\n\n".join(lines))
     title = (document.core_properties.title or "").strip()
     return body, DocumentMeta(title=title or _first_heading(body) or _title_from_path(path))
@@ -308,10 +348,12 @@ def load_html(
     for tag in soup(["script", "style", "nav", "header", "footer", "noscript", "template"]):
         tag.decompose()
     lines: list[str] = []
+    budget = _TextBudget(limits)
     for element in soup.find_all(["h1", "h2", "h3", "h4", "p", "li", "td", "pre", "blockquote"]):
         text = " ".join(element.get_text(" ", strip=True).split())
         if not text:
             continue
+        budget.spend(text)
         if element.name in ("h1", "h2", "h3", "h4"):
             lines.append("#" * int(element.name[1]) + " " + text)
         elif element.name == "li":
@@ -367,7 +409,7 @@ def load_bytes(data: bytes, source: str, path: Path, limits: LoaderLimits) -> Do
     """Turn the bytes of a file into a Document, choosing the loader by suffix."""
     entry = LOADERS.get(path.suffix.lower())
     if entry is None:
-        raise DocumentRejected(f"Der Dateityp '{path.suffix or path.name}' wird nicht unterstützt.")
+        raise DocumentRejected(f"Der Dateityp '{path.suffix[:20]}' wird nicht unterstützt.")
     if len(data) > limits.max_bytes:
         raise DocumentRejected(f"Die Datei ist größer als {limits.max_bytes / (1024 * 1024):g} MB.")
     if not data.strip():

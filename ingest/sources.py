@@ -25,6 +25,7 @@ from ingest.errors import DocumentRejected
 
 _PARTIAL = re.compile(r"^(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?$")
 MAX_SOURCES = 60
+_FIELDS = frozenset({"title", "url", "published", "checked"})
 
 
 @dataclass(frozen=True, order=True)
@@ -43,15 +44,13 @@ class SourceDate:
         text = str(value).strip() if isinstance(value, (str, int)) else ""
         match = _PARTIAL.match(text)
         if not match:
-            raise DocumentRejected(
-                f"'published' ist kein Datum (JJJJ, JJJJ-MM oder JJJJ-MM-TT): {value!r}"
-            )
+            raise DocumentRejected("'published' ist kein Datum (JJJJ, JJJJ-MM oder JJJJ-MM-TT).")
         year, month, day = (int(g) if g else None for g in match.groups())
         assert year is not None
         try:
             date(year, month or 1, day or 1)
         except ValueError as exc:
-            raise DocumentRejected(f"'published' ist kein gültiges Datum: {value!r}") from exc
+            raise DocumentRejected("'published' ist kein gültiges Datum.") from exc
         return cls(year, month, day)
 
     def iso(self) -> str:
@@ -116,7 +115,7 @@ def _url(value: Any) -> str:
     url = str(value).strip() if isinstance(value, str) else ""
     parsed = urlparse(url)
     if parsed.scheme not in ("http", "https") or "." not in parsed.netloc or " " in url:
-        raise DocumentRejected(f"Quelle ohne gültige Adresse (http/https): {value!r}")
+        raise DocumentRejected("Die Quelle hat keine gültige Adresse (http/https).")
     return url
 
 
@@ -127,12 +126,44 @@ def _checked(value: Any, today: date) -> date:
         try:
             checked = date.fromisoformat(str(value).strip())
         except ValueError as exc:
-            raise DocumentRejected(
-                f"'checked' ist kein Datum im Format JJJJ-MM-TT: {value!r}"
-            ) from exc
+            raise DocumentRejected("'checked' ist kein Datum im Format JJJJ-MM-TT.") from exc
     if checked > today:
-        raise DocumentRejected(f"'checked' liegt in der Zukunft: {checked.isoformat()}")
+        raise DocumentRejected(f"'checked' liegt in der Zukunft ({checked.isoformat()}).")
     return checked
+
+
+def _short(text: str, limit: int = 100) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _source(item: Any) -> Source:
+    """The URL and title of one entry (old schema: a bare URL)."""
+    if isinstance(item, str):
+        return Source(url=_url(item))
+    if not isinstance(item, dict):
+        raise DocumentRejected("Eine Quelle muss title, url und checked haben.")
+    unknown = sorted(_short(str(key), 30) for key in set(item) - _FIELDS)
+    if unknown:
+        more = f" und {len(unknown) - 3} weitere" if len(unknown) > 3 else ""
+        raise DocumentRejected(
+            f"Unbekannte Angaben in einer Quelle: {', '.join(unknown[:3])}{more}"
+        )
+    url = _url(item.get("url"))
+    title = item.get("title")
+    if title is not None and not isinstance(title, (str, int, float)):
+        raise DocumentRejected("'title' einer Quelle muss ein Text sein.")
+    return Source(url=url, title=str(title).strip() if title else "")
+
+
+def _dated(source: Source, item: dict[str, Any], today: date) -> Source:
+    published = item.get("published")
+    checked = item.get("checked")
+    return Source(
+        url=source.url,
+        title=source.title,
+        published=SourceDate.parse(published) if published not in (None, "") else None,
+        checked=_checked(checked, today) if checked not in (None, "") else None,
+    )
 
 
 def parse_sources(value: Any, today: date) -> tuple[tuple[Source, ...], tuple[str, ...]]:
@@ -152,34 +183,19 @@ def parse_sources(value: Any, today: date) -> tuple[tuple[Source, ...], tuple[st
     sources: list[Source] = []
     warnings: list[str] = []
     old = 0
-    for item in value:
-        if isinstance(item, str):
-            sources.append(Source(url=_url(item)))
-            old += 1
-            continue
-        if not isinstance(item, dict):
-            raise DocumentRejected(f"Eine Quelle muss title, url und checked haben: {item!r}")
-        unknown = set(item) - {"title", "url", "published", "checked"}
-        if unknown:
-            raise DocumentRejected(
-                f"Unbekannte Angaben in einer Quelle: {', '.join(sorted(map(str, unknown)))}"
-            )
-        url = _url(item.get("url"))
-        title = item.get("title")
-        if title is not None and not isinstance(title, (str, int, float)):
-            raise DocumentRejected(f"'title' einer Quelle muss ein Text sein: {url}")
-        published = item.get("published")
-        checked = item.get("checked")
-        source = Source(
-            url=url,
-            title=str(title).strip() if title else "",
-            published=SourceDate.parse(published) if published not in (None, "") else None,
-            checked=_checked(checked, today) if checked not in (None, "") else None,
-        )
-        if not source.title:
-            warnings.append(f"Quelle ohne Titel: {url}")
-        if source.checked is None:
-            warnings.append(f"Quelle ohne Prüfdatum (checked): {url}")
+    for number, item in enumerate(value, start=1):
+        try:
+            source = _source(item)
+            if isinstance(item, str):
+                old += 1
+            else:
+                source = _dated(source, item, today)
+                if not source.title:
+                    warnings.append(f"Quelle ohne Titel: {_short(source.url)}")
+                if source.checked is None:
+                    warnings.append(f"Quelle ohne Prüfdatum (checked): {_short(source.url)}")
+        except DocumentRejected as exc:
+            raise DocumentRejected(f"Quelle {number}: {exc.reason}") from None
         sources.append(source)
     if old:
         warnings.insert(

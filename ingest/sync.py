@@ -1,4 +1,11 @@
-"""Incremental, re-runnable sync of files into the index, keyed by source and content hash."""
+"""Incremental, re-runnable sync of files into the index, keyed by source and content hash.
+
+Only files inside the knowledge folder are read (see :mod:`ingest.paths`): a symlinked file or
+directory that points elsewhere, or a path outside, is refused with a German reason, and whatever
+an earlier version indexed from such a source leaves the index. Each file is loaded and chunked
+in a worker process bounded in time and memory (:mod:`ingest.sandbox`); a file that fails never
+stops the others.
+"""
 
 from __future__ import annotations
 
@@ -10,10 +17,22 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ingest.chunking import ChunkingConfig, chunk_document
+from ingest.chunking import ChunkingConfig
 from ingest.errors import DocumentRejected, IndexLocked
 from ingest.index import KnowledgeIndex
-from ingest.loaders import LoaderLimits, checksum, load_bytes, read_bounded, supported
+from ingest.loaders import LoaderLimits, checksum, supported
+from ingest.paths import (
+    OUTSIDE_LINK,
+    FileTooLarge,
+    OutsideKnowledge,
+    Refused,
+    is_own_key,
+    read_inside,
+    refusal,
+    source_key,
+    walk,
+)
+from ingest.sandbox import load_isolated
 
 log = logging.getLogger(__name__)
 
@@ -66,30 +85,23 @@ def index_lock(data_dir: Path) -> Iterator[None]:
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
-def source_key(path: Path, knowledge_dir: Path) -> str:
-    """Stable key of a file: '<knowledge dir name>/<relative path>' inside the knowledge dir."""
-    resolved = path.resolve()
-    root = knowledge_dir.resolve()
-    if resolved.is_relative_to(root):
-        return (Path(root.name) / resolved.relative_to(root)).as_posix()
-    return resolved.as_posix()
-
-
-def discover(paths: list[Path]) -> tuple[list[Path], list[Failure]]:
-    """Files to ingest under the given paths (hidden files skipped) and paths that do not exist."""
+def discover(paths: list[Path], knowledge_dir: Path) -> tuple[list[Path], list[Refused]]:
+    """Files to ingest under the given paths, and paths that are refused or do not exist."""
     files: list[Path] = []
-    missing: list[Failure] = []
+    refused: list[Refused] = []
     for path in paths:
-        if path.is_dir():
-            for candidate in sorted(path.rglob("*")):
-                rel = candidate.relative_to(path)
-                if candidate.is_file() and not any(p.startswith(".") for p in rel.parts):
-                    files.append(candidate)
+        reason = refusal(path, knowledge_dir)
+        if reason is not None:
+            refused.append(Refused(source_key(path, knowledge_dir), reason))
+        elif path.is_dir():
+            found, outside = walk(path, knowledge_dir)
+            files.extend(found)
+            refused.extend(outside)
         elif path.is_file():
             files.append(path)
         else:
-            missing.append(Failure(str(path), "Pfad nicht gefunden."))
-    return files, missing
+            refused.append(Refused(source_key(path, knowledge_dir), "Pfad nicht gefunden."))
+    return files, refused
 
 
 def _in_scope(source: str, scopes: list[str]) -> bool:
@@ -126,9 +138,18 @@ def sync(
         orphans = index.remove_orphans()
         if orphans:
             log.info("removed %d orphaned chunks of an interrupted ingest", orphans)
-        files, missing = discover(paths)
-        report.failed.extend(missing)
-        scopes = [source_key(p, knowledge_dir) for p in paths if p.is_dir()]
+        for source in sorted(index.manifest.files):
+            if not is_own_key(source, knowledge_dir):  # keyed by an outside path before
+                _drop(index, source, report)
+        files, refused = discover(paths, knowledge_dir)
+        for item in refused:
+            report.failed.append(Failure(item.key, item.reason))
+            _drop(index, item.key, report)
+        scopes = [
+            source_key(p, knowledge_dir)
+            for p in paths
+            if p.is_dir() and refusal(p, knowledge_dir) is None
+        ]
         seen: set[str] = set()
         with _progress(len(files), show_progress) as bar:
             for path in files:
@@ -142,6 +163,35 @@ def sync(
     return report
 
 
+def _drop(index: KnowledgeIndex, key: str, report: SyncReport) -> None:
+    """Remove a source (and, for a directory key, everything under it) from the index."""
+    for source in sorted(index.manifest.files):
+        if _in_scope(source, [key]):
+            index.remove_document(source)
+            report.removed.append(source)
+            log.warning("removed a source that lies outside the knowledge folder")
+
+
+def _read(path: Path, knowledge_dir: Path, limits: LoaderLimits) -> bytes:
+    """The file's bytes, refusing files outside the knowledge folder or over the size limit."""
+    try:
+        data = read_inside(path, knowledge_dir, limits.max_bytes)
+    except OutsideKnowledge as exc:
+        raise _Outside from exc
+    except FileTooLarge as exc:
+        mb = limits.max_bytes / (1024 * 1024)
+        raise DocumentRejected(f"Die Datei ist größer als {mb:g} MB.") from exc
+    except OSError as exc:
+        raise DocumentRejected(f"Die Datei kann nicht gelesen werden ({exc.strerror}).") from exc
+    if not data.strip():
+        raise DocumentRejected("Die Datei ist leer.")
+    return data
+
+
+class _Outside(Exception):
+    """The file turned out to resolve outside the knowledge folder when it was opened."""
+
+
 def _sync_file(
     index: KnowledgeIndex,
     path: Path,
@@ -152,27 +202,36 @@ def _sync_file(
     seen: set[str],
 ) -> None:
     source = source_key(path, knowledge_dir)
-    seen.add(source)
     if not supported(path):
+        seen.add(source)
         report.failed.append(
-            Failure(source, f"Dateityp '{path.suffix or path.name}' wird nicht unterstützt.")
+            Failure(
+                source, f"Dateityp '{path.suffix[:20] or 'ohne Endung'}' wird nicht unterstützt."
+            )
         )
         return
     try:
-        data = read_bounded(path, limits)
-        entry = index.manifest.files.get(source)
-        if entry is not None and entry.checksum == checksum(data):
-            report.unchanged.append(source)
-            return
-        doc = load_bytes(data, source, path, limits)
-        chunks = chunk_document(doc, chunking)
-        if not chunks:
-            raise DocumentRejected("Die Datei enthält keinen verwertbaren Text.")
-        index.put_document(doc, chunks)
-        for warning in doc.meta.warnings:
-            log.warning("%s: %s", source, warning)
+        data = _read(path, knowledge_dir, limits)
+    except _Outside:
+        report.failed.append(Failure(source, OUTSIDE_LINK))
+        _drop(index, source, report)
+        return
+    except DocumentRejected as exc:
+        seen.add(source)  # a file that cannot be read keeps its previous version
+        report.failed.append(Failure(source, exc.reason))
+        return
+    seen.add(source)
+    entry = index.manifest.files.get(source)
+    if entry is not None and entry.checksum == checksum(data):
+        report.unchanged.append(source)
+        return
+    try:
+        doc, chunks = load_isolated(data, source, path, limits, chunking)
     except DocumentRejected as exc:
         log.warning("cannot ingest %s: %s", source, exc.reason)
         report.failed.append(Failure(source, exc.reason))
         return
+    index.put_document(doc, chunks)
+    for warning in doc.meta.warnings:
+        log.warning("%s: %s", source, warning)
     (report.updated if entry is not None else report.added).append(source)

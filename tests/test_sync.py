@@ -236,3 +236,153 @@ def test_sentence_and_document_vectors_follow_their_chunks(setup: Setup) -> None
     stored = index.sentence_collection.get(include=["metadatas"])["metadatas"]
     assert {m["chunk"] for m in stored} == live  # old versions and removed files left nothing
     assert len(documents) == 0 and set(sentences) == live
+
+
+# Symlinks and paths outside the knowledge folder (issue 12, finding 1)
+
+SECRET = "DT_TELEGRAM_TOKEN=123456:GEHEIM-TOKEN-4711"
+
+
+def stored_texts(index: KnowledgeIndex) -> str:
+    got = index.collection.get(include=["documents", "metadatas"])
+    return " ".join(got["documents"] or []) + " ".join(str(m) for m in got["metadatas"] or [])
+
+
+@pytest.fixture
+def outside(tmp_path: Path) -> Path:
+    """A folder beside the knowledge folder with a secret, as a repository's .env would be."""
+    folder = tmp_path / "outside"
+    folder.mkdir()
+    (folder / ".env").write_text(SECRET + "\n", encoding="utf-8")
+    (folder / "extern.md").write_text("# Extern\n\n" + SECRET + "\n", encoding="utf-8")
+    return folder
+
+
+def test_symlink_to_a_file_outside_is_refused_and_never_read(setup: Setup, outside: Path) -> None:
+    (setup.knowledge / "leck.txt").symlink_to(outside / ".env")
+    (setup.knowledge / "sub" / "leck.md").symlink_to(outside / "extern.md")
+    report = setup.sync()
+    assert sorted(report.added) == ["knowledge/a.md", "knowledge/sub/b.md"]
+    reasons = {f.path: f.reason for f in report.failed}
+    assert set(reasons) == {"knowledge/leck.txt", "knowledge/sub/leck.md"}
+    assert all("außerhalb des Wissensordners" in r for r in reasons.values())
+    index = setup.index()
+    assert "GEHEIM" not in stored_texts(index)
+    assert all(key.startswith("knowledge/") for key in index.manifest.files)
+    assert str(outside) not in json.dumps(report.to_json())
+
+
+def test_symlinked_directory_outside_is_refused(setup: Setup, outside: Path) -> None:
+    (setup.knowledge / "extern").symlink_to(outside, target_is_directory=True)
+    report = setup.sync()
+    assert [(f.path, "Ordner" in f.reason) for f in report.failed] == [("knowledge/extern", True)]
+    assert "GEHEIM" not in stored_texts(setup.index())
+    # Named on the command line, the linked directory and a file through it are refused too.
+    again = setup.sync(setup.knowledge / "extern", setup.knowledge / "extern" / "extern.md")
+    assert [f.path for f in again.failed] == ["knowledge/extern", "knowledge/extern/extern.md"]
+    assert again.added == [] and "GEHEIM" not in stored_texts(setup.index())
+
+
+def test_path_outside_the_knowledge_folder_is_refused(setup: Setup, outside: Path) -> None:
+    report = setup.sync(outside / "extern.md", outside)
+    assert [f.reason for f in report.failed] == [
+        "Der Pfad liegt außerhalb des Wissensordners und wird nicht eingelesen."
+    ] * 2
+    assert [f.path for f in report.failed] == ["<outside>/extern.md", "<outside>/outside"]
+    assert not setup.index().manifest.files
+
+
+def test_link_inside_the_folder_is_read_under_its_own_name(setup: Setup) -> None:
+    (setup.knowledge / "kopie.md").symlink_to(setup.knowledge / "a.md")
+    (setup.knowledge / "spiegel").symlink_to(setup.knowledge / "sub", target_is_directory=True)
+    report = setup.sync()
+    assert sorted(report.added) == ["knowledge/a.md", "knowledge/kopie.md", "knowledge/sub/b.md"]
+    assert report.failed == []  # the linked directory inside is not followed and not an error
+
+
+def test_source_leaked_by_an_earlier_version_is_removed_on_the_next_sync(
+    setup: Setup, outside: Path
+) -> None:
+    from ingest.chunking import chunk_document
+    from ingest.loaders import load_bytes
+
+    setup.sync()
+    index = setup.index()
+    # What earlier versions stored: the link's target keyed by its absolute path, and a file
+    # read through a link that now points outside.
+    for key in (str(outside / ".env"), "knowledge/leck.txt"):
+        doc = load_bytes(SECRET.encode(), key, Path("leck.txt"), LoaderLimits())
+        index.put_document(doc, chunk_document(doc, ChunkingConfig()))
+    assert "GEHEIM" in stored_texts(setup.index())
+    (setup.knowledge / "leck.txt").symlink_to(outside / ".env")
+    report = setup.sync()
+    assert sorted(report.removed) == sorted([str(outside / ".env"), "knowledge/leck.txt"])
+    index = setup.index()
+    assert sorted(index.manifest.files) == ["knowledge/a.md", "knowledge/sub/b.md"]
+    assert "GEHEIM" not in stored_texts(index)
+    assert len(index.collection.get(include=[])["ids"]) == len(index.live_chunks())
+
+
+def test_removing_the_link_removes_what_it_brought_in(setup: Setup) -> None:
+    (setup.knowledge / "kopie.md").symlink_to(setup.knowledge / "a.md")
+    setup.sync()
+    (setup.knowledge / "kopie.md").unlink()
+    assert setup.sync().removed == ["knowledge/kopie.md"]
+
+
+def test_a_link_swapped_in_after_the_walk_is_not_read(
+    setup: Setup, outside: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import ingest.sync
+
+    original = ingest.sync.walk
+
+    def walk_then_swap(directory: Path, knowledge_dir: Path):  # type: ignore[no-untyped-def]
+        found = original(directory, knowledge_dir)
+        (setup.knowledge / "a.md").unlink()
+        (setup.knowledge / "a.md").symlink_to(outside / ".env")
+        return found
+
+    monkeypatch.setattr(ingest.sync, "walk", walk_then_swap)
+    report = setup.sync()
+    assert [f.path for f in report.failed] == ["knowledge/a.md"]
+    assert "GEHEIM" not in stored_texts(setup.index())
+
+
+# One bad file never stops the others (issue 12, findings 3 and 4)
+
+ALIAS_BOMB = (
+    "---\n"
+    'a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]\n'
+    + "".join(
+        f"{chr(98 + i)}: &{chr(98 + i)} [{','.join(['*' + chr(97 + i)] * 9)}]\n" for i in range(8)
+    )
+    + "stand: *i\n---\n# Bombe\n\nText.\n"
+)
+
+
+def test_yaml_alias_bomb_is_refused_and_later_files_still_ingest(setup: Setup) -> None:
+    assert len(ALIAS_BOMB) < 500
+    (setup.knowledge / "0-bombe.md").write_text(ALIAS_BOMB, encoding="utf-8")
+    report = setup.sync()
+    assert sorted(report.added) == ["knowledge/a.md", "knowledge/sub/b.md"]
+    (failure,) = report.failed
+    assert failure.path == "knowledge/0-bombe.md"
+    assert "Anker oder -Verweise" in failure.reason
+    assert "lol" not in failure.reason
+
+
+def test_a_file_that_exhausts_the_worker_memory_does_not_stop_the_sync(setup: Setup) -> None:
+    deep = b"<html><body>" + b"<div><p>x" * 20_000 + b"</body></html>"
+    (setup.knowledge / "0-tief.html").write_bytes(deep)
+    report = sync(
+        setup.index(),
+        [setup.knowledge],
+        setup.knowledge,
+        LoaderLimits(max_memory_bytes=80 * 1024 * 1024),  # enough for Markdown, not for this
+        ChunkingConfig(),
+    )
+    assert sorted(report.added) == ["knowledge/a.md", "knowledge/sub/b.md"]
+    (failure,) = report.failed
+    assert failure.path == "knowledge/0-tief.html"
+    assert "Arbeitsspeicher" in failure.reason

@@ -32,13 +32,15 @@ from bot.editors.storage import (
     write_atomic,
 )
 from bot.errors import InputRejected
-from ingest.chunking import ChunkingConfig, chunk_document
+from ingest.chunking import ChunkingConfig
 from ingest.documents import Chunk, Document
 from ingest.errors import DocumentRejected, IndexLocked
 from ingest.frontmatter import split_front_matter
 from ingest.index import KnowledgeIndex
-from ingest.loaders import LoaderLimits, load_bytes
+from ingest.loaders import LoaderLimits
 from ingest.manifest import load_manifest
+from ingest.paths import inside, is_own_key
+from ingest.sandbox import load_isolated
 from ingest.sniff import sniff_suffix
 from ingest.sync import index_lock, source_key
 
@@ -120,10 +122,10 @@ class DocumentService:
 
     def path_of(self, source: str) -> Path | None:
         """The file of a source inside the knowledge directory, or None if it lies elsewhere."""
-        parts = Path(source).parts
-        if len(parts) > 1 and parts[0] == self.knowledge_dir.resolve().name:
-            return self.knowledge_dir.joinpath(*parts[1:])
-        return None
+        if not is_own_key(source, self.knowledge_dir):
+            return None
+        path = self.knowledge_dir.joinpath(*Path(source).parts[1:])
+        return path if inside(path, self.knowledge_dir) else None
 
     # Writing
     def add(
@@ -145,19 +147,19 @@ class DocumentService:
         try:
             suffix = sniff_suffix(data)
             name = _upload_name(filename)
-            loaded = load_bytes(data, "upload", name.with_suffix(suffix), self._limits)
+            loaded, _ = load_isolated(data, "upload", name.with_suffix(suffix), self._limits)
             extra = split_front_matter(loaded_text(data))[0] if suffix == ".md" else {}
         except DocumentRejected as exc:
             raise InputRejected(exc.reason) from exc
         meta = loaded.meta
-        chosen = normalise_topic(topic) if topic else None
-        if topic and chosen is None:
-            raise InputRejected(f"'{topic}' ist kein gültiger Themenname.")
+        chosen = safe_topic(topic) if topic else None
+        own = safe_topic(meta.topic) if meta.topic else None
         slug = document_slug(filename, meta.title)
-        previous = self._previous(slug, chosen or meta.topic)
+        previous = self._previous(slug, chosen or own)
+        earlier = normalise_topic(previous.topic) if previous and previous.topic else None
         inherited: list[str] = []
-        new_topic = chosen or meta.topic or (previous.topic if previous else None) or None
-        if previous and not (chosen or meta.topic) and previous.topic:
+        new_topic = chosen or own or earlier
+        if not (chosen or own) and earlier:
             inherited.append("topic")
         until = valid_until or meta.valid_until
         if until is None and previous and new_topic == previous.topic:
@@ -183,9 +185,7 @@ class DocumentService:
 
     def set_topic(self, key: str, topic: str, actor: str) -> UploadResult:
         """File a stored Markdown document under another topic (moves the file, re-ingests)."""
-        chosen = normalise_topic(topic)
-        if chosen is None:
-            raise InputRejected(f"'{topic}' ist kein gültiger Themenname.")
+        chosen = safe_topic(topic)
         return self._rewrite(key, actor, {"topic": chosen}, new_folder=chosen)
 
     def set_valid_until(self, key: str, until: date, actor: str) -> UploadResult:
@@ -215,15 +215,23 @@ class DocumentService:
         same_name = [d for d in docs if d.stem == slug]
         return same_name[0] if len(same_name) == 1 else None
 
+    def _check_target(self, target: Path) -> None:
+        """Refuse a target that would resolve outside the knowledge folder (or is a symlink)."""
+        root = self.knowledge_dir
+        if target.is_symlink() or not inside(target, root) or target.parent == root:
+            log.warning("refused to write a document outside the knowledge folder")
+            raise InputRejected(
+                "Das Dokument würde außerhalb des Wissensordners gespeichert und wird daher "
+                "nicht übernommen."
+            )
+
     def _prepare(self, target: Path, content: bytes) -> _Prepared:
+        self._check_target(target)
         source = source_key(target, self.knowledge_dir)
         try:
-            doc = load_bytes(content, source, target, self._limits)
+            doc, chunks = load_isolated(content, source, target, self._limits, self._chunking)
         except DocumentRejected as exc:
             raise InputRejected(exc.reason) from exc
-        chunks = chunk_document(doc, self._chunking)
-        if not chunks:
-            raise InputRejected("Die Datei enthält keinen verwertbaren Text.")
         missing: list[str] = []
         if not doc.meta.topic:
             missing.append("topic")
@@ -287,6 +295,7 @@ class DocumentService:
     ) -> DocumentInfo:
         doc = prepared.doc
         with self._writing():
+            self._check_target(prepared.target)
             old_bytes = prepared.target.read_bytes() if prepared.target.is_file() else None
             write_atomic(prepared.target, prepared.content)
             try:
@@ -343,6 +352,25 @@ def _still_valid(iso: str, today: date) -> date | None:
     except ValueError:
         return None
     return until if until is not None and until >= today else None
+
+
+def safe_topic(topic: str) -> str:
+    """A topic as a folder name ('Förderung' -> 'foerderung').
+
+    Raises:
+        InputRejected: the topic contains path syntax or cannot be a folder name (German).
+    """
+    raw = topic.strip()
+    if any(mark in raw for mark in ("/", "\\", "..", "\x00")) or raw.startswith("~"):
+        raise InputRejected(
+            "Das Thema darf keine Pfadangaben enthalten (/, \\, .. oder ~); bitte einen "
+            "Themennamen wie 'foerderung' angeben."
+        )
+    chosen = normalise_topic(raw)
+    if chosen is None:
+        shown = raw if len(raw) <= 40 else raw[:39] + "…"
+        raise InputRejected(f"'{shown}' ist kein gültiger Themenname.")
+    return chosen
 
 
 def _upload_name(filename: str | None) -> Path:

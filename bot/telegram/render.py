@@ -90,9 +90,24 @@ def _atoms(markup: str) -> list[_Atom]:
         else:
             # Words with their trailing whitespace; long words in pieces.
             for word in re.findall(r"\S+\s*|\s+", token):
-                for i in range(0, len(word), _WORD_PIECE):
-                    atoms.append(_Atom(word[i : i + _WORD_PIECE], "text"))
+                atoms.extend(_Atom(piece, "text") for piece in _pieces(word))
     return atoms
+
+
+def _pieces(word: str) -> list[str]:
+    """The word cut into pieces of at most _WORD_PIECE UTF-16 units, never inside a character."""
+    if utf16_len(word) == len(word):  # no characters outside the BMP
+        return [word[i : i + _WORD_PIECE] for i in range(0, len(word), _WORD_PIECE)]
+    pieces: list[str] = []
+    start = units = 0
+    for i, char in enumerate(word):
+        size = 2 if ord(char) > 0xFFFF else 1
+        if units + size > _WORD_PIECE:
+            pieces.append(word[start:i])
+            start, units = i, 0
+        units += size
+    pieces.append(word[start:])
+    return pieces
 
 
 def _closers(stack: tuple[_Atom, ...]) -> str:
