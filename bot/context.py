@@ -22,6 +22,7 @@ from datetime import date, datetime
 from functools import cached_property
 from typing import TYPE_CHECKING
 
+from bot.errors import ConfigurationError, IndexDamaged, redact
 from bot.settings import Settings
 
 if TYPE_CHECKING:
@@ -50,7 +51,7 @@ if TYPE_CHECKING:
     from bot.store.users import UserStore
     from ingest.chunking import ChunkingConfig
     from ingest.embeddings import Embedder
-    from ingest.index import KnowledgeIndex
+    from ingest.index import ChromaConfig, KnowledgeIndex
     from ingest.lexical import GermanAnalyzer
     from ingest.loaders import LoaderLimits
 
@@ -115,19 +116,44 @@ class AppContext:
 
     @cached_property
     def index(self) -> KnowledgeIndex:
-        """The knowledge index: Chroma collection, lexical index and manifest."""
-        from ingest.index import ChromaConfig, KnowledgeIndex
+        """The knowledge index: Chroma collection, lexical index and manifest.
 
-        settings = self.settings
-        chroma = ChromaConfig(
-            path=settings.chroma_path, host=settings.chroma_host, port=settings.chroma_port
+        Raises ``ManifestCorrupt`` when the manifest cannot be read (``operator_error`` turns it
+        into the operator's message; ``ingest_index`` recovers from it).
+        """
+        return self._open_index(recover_corrupt=False)
+
+    def _open_index(self, *, recover_corrupt: bool) -> KnowledgeIndex:
+        from ingest.index import KnowledgeIndex
+
+        return KnowledgeIndex(
+            self.settings.data_dir,
+            self.embedder,
+            chroma_config(self.settings),
+            recover_corrupt=recover_corrupt,
         )
-        return KnowledgeIndex(settings.data_dir, self.embedder, chroma)
+
+    def ingest_index(self) -> KnowledgeIndex:
+        """The index for an ingest: a corrupt manifest is set aside (with a warning), every
+        vector dropped, and the index starts empty, so the ingest rebuilds it."""
+        from ingest.errors import ManifestCorrupt
+        from ingest.sync import index_lock
+
+        try:
+            return self.index
+        except ManifestCorrupt:
+            with index_lock(self.settings.data_dir):
+                index = self._open_index(recover_corrupt=True)
+            self.__dict__["index"] = index
+            return index
 
     @cached_property
     def retriever(self) -> Retriever:
+        """Search over the index; building it verifies that Chroma holds every live chunk
+        (``IndexIncomplete`` otherwise)."""
         from bot.retrieval import Retriever
 
+        self.index.require_complete()
         return Retriever(self.index, retrieval_config(self.settings), self._analyzer)
 
     @cached_property
@@ -198,10 +224,26 @@ class AppContext:
     # Database and the services on it
     @cached_property
     def db(self) -> Database:
-        """The database; opening it runs the migrations."""
+        """The database; opening it runs the migrations.
+
+        Raises:
+            ConfigurationError: the database cannot be reached or migrated (names
+                DT_DATABASE_URL, or DT_DATA_DIR for the default SQLite file).
+        """
+        from alembic.util.exc import CommandError
+        from sqlalchemy.exc import SQLAlchemyError
+
         from bot.store.database import Database
 
-        return Database(self.settings.resolved_database_url)
+        url = self.settings.resolved_database_url
+        try:
+            return Database(url)
+        except (SQLAlchemyError, CommandError, ImportError, OSError) as exc:
+            setting = "DT_DATABASE_URL" if self.settings.database_url else "DT_DATA_DIR"
+            detail = describe_exception(exc)
+            raise ConfigurationError(
+                redact(f"Datenbank nicht erreichbar ({safe_url(url)}: {detail})", url), setting
+            ) from exc
 
     @cached_property
     def users(self) -> UserStore:
@@ -293,6 +335,11 @@ class AppContext:
 
         return RateLimiter(self.settings.rate_limit_messages, self.settings.rate_limit_window_s)
 
+    def opened_database(self) -> Database | None:
+        """The database if a service has opened it already (health checks reuse it)."""
+        db: Database | None = self.__dict__.get("db")
+        return db
+
     # Use
     def answer(self, telegram_user_id: int, chat_id: int, text: str) -> Answer:
         """Answer one question in the user's conversation (blocking: run it in a thread)."""
@@ -319,10 +366,14 @@ class AppContext:
             getattr(self, name)
 
     def close(self) -> None:
-        """Release what was opened: the database connections (idempotent)."""
+        """Release what was opened: the database connections and the Chroma client
+        (idempotent)."""
         db = self.__dict__.get("db")
         if db is not None:
             db.dispose()
+        index = self.__dict__.get("index")
+        if index is not None:
+            index.close()
 
     async def aclose(self) -> None:
         """``close()`` without blocking the event loop."""
@@ -355,6 +406,74 @@ def build_context(
         model=model,
         clock=clock,
     )
+
+
+def chroma_config(settings: Settings) -> ChromaConfig:
+    """Where the index's vectors live: embedded under DT_DATA_DIR or a Chroma server."""
+    from ingest.index import ChromaConfig
+
+    return ChromaConfig(
+        path=settings.chroma_path, host=settings.chroma_host, port=settings.chroma_port
+    )
+
+
+def safe_url(url: str) -> str:
+    """A database URL for messages: the password replaced by ***."""
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except (ArgumentError, ValueError):
+        return redact(url.split("?", 1)[0])
+
+
+def describe_exception(exc: BaseException) -> str:
+    """The first line of what went wrong (the driver's message where there is one)."""
+    cause = getattr(exc, "orig", None) or exc
+    lines = str(cause).strip().splitlines()
+    return lines[0][:240] if lines else type(cause).__name__
+
+
+def operator_error(exc: BaseException, settings: Settings) -> ConfigurationError | None:
+    """The operator's error for a start-up failure of the index, or None for any other error.
+
+    The messages are German, name the setting and carry no secrets.
+    """
+    from ingest.errors import (
+        EmbeddingConfigError,
+        IndexIncomplete,
+        IndexUnavailable,
+        ManifestCorrupt,
+    )
+
+    if isinstance(exc, ConfigurationError):
+        return exc
+    host = settings.chroma_host or ""
+    chroma_setting = "DT_CHROMA_HOST" if host else "DT_DATA_DIR"
+    where = chroma_config(settings).describe()
+    credentials = host.rsplit("@", 1)[0] if "@" in host else None
+    if isinstance(exc, ManifestCorrupt):
+        return IndexDamaged(
+            f"{exc.path} ist beschädigt ({exc.detail}). 'digitalteam ingest' legt die Datei "
+            "beiseite und baut den Index aus DT_KNOWLEDGE_DIR neu auf.",
+            "DT_DATA_DIR",
+        )
+    if isinstance(exc, IndexUnavailable):
+        return ConfigurationError(
+            redact(f"Chroma nicht erreichbar ({where}: {exc.detail})", credentials),
+            chroma_setting,
+        )
+    if isinstance(exc, IndexIncomplete):
+        return IndexDamaged(
+            f"Index unvollständig: {exc.missing} von {exc.total} Abschnitten "
+            f"({len(exc.sources)} Dokumente) fehlen in {where}. 'digitalteam ingest' liest die "
+            "betroffenen Dokumente aus DT_KNOWLEDGE_DIR neu ein.",
+            chroma_setting,
+        )
+    if isinstance(exc, EmbeddingConfigError):
+        return ConfigurationError(str(exc), "DT_EMBEDDING_MODEL")
+    return None
 
 
 def loader_limits(settings: Settings) -> LoaderLimits:

@@ -126,6 +126,7 @@ def sync(
         orphans = index.remove_orphans()
         if orphans:
             log.info("removed %d orphaned chunks of an interrupted ingest", orphans)
+        index.mark_missing()  # documents whose vectors Chroma lost are re-embedded below
         files, missing = discover(paths)
         report.failed.extend(missing)
         scopes = [source_key(p, knowledge_dir) for p in paths if p.is_dir()]
