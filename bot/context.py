@@ -242,7 +242,10 @@ class AppContext:
             setting = "DT_DATABASE_URL" if self.settings.database_url else "DT_DATA_DIR"
             detail = describe_exception(exc)
             raise ConfigurationError(
-                redact(f"Datenbank nicht erreichbar ({safe_url(url)}: {detail})", url), setting
+                redact(
+                    f"Datenbank nicht erreichbar ({safe_url(url)}: {detail})", url_password(url)
+                ),
+                setting,
             ) from exc
 
     @cached_property
@@ -425,7 +428,19 @@ def safe_url(url: str) -> str:
     try:
         return make_url(url).render_as_string(hide_password=True)
     except (ArgumentError, ValueError):
-        return redact(url.split("?", 1)[0])
+        return "URL nicht lesbar"
+
+
+def url_password(url: str) -> str | None:
+    """The password in a database URL, to keep it out of messages."""
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+
+    try:
+        password = make_url(url).password
+    except (ArgumentError, ValueError):
+        return None
+    return str(password) if password else None
 
 
 def describe_exception(exc: BaseException) -> str:

@@ -137,7 +137,7 @@ def check_database(ctx: AppContext) -> Check:
     from alembic.script import ScriptDirectory
     from sqlalchemy.exc import SQLAlchemyError
 
-    from bot.context import describe_exception, safe_url
+    from bot.context import describe_exception, safe_url, url_password
     from bot.store.database import MIGRATIONS_DIR, make_engine
 
     settings = ctx.settings
@@ -157,7 +157,7 @@ def check_database(ctx: AppContext) -> Check:
                 engine.dispose()
     except (SQLAlchemyError, ImportError, OSError) as exc:
         detail = f"nicht erreichbar ({safe_url(url)}: {describe_exception(exc)})"
-        return Check("database", "Datenbank", False, redact(detail, url), setting)
+        return Check("database", "Datenbank", False, redact(detail, url_password(url)), setting)
     if current != heads:
         detail = (
             f"Migrationen nicht aktuell (Stand {', '.join(sorted(current)) or 'leer'}, erwartet "
