@@ -328,6 +328,7 @@ class AppContext:
         from bot.editors.documents import DocumentService
 
         settings = self.settings
+        self.index.collection  # noqa: B018 - an unreachable Chroma stops before any change
         return DocumentService(
             self.index, settings.knowledge_dir, self.limits, self.chunking, self.audit, today
         )

@@ -49,9 +49,11 @@ def settings_failed(exc: ValidationError) -> Check:
     """The settings check when the settings could not be loaded."""
     from bot.settings import describe_error
 
-    lines = describe_error(exc).splitlines()
-    setting = lines[0].split(":", 1)[0] if lines and lines[0].startswith("DT_") else ""
-    return Check("settings", "Einstellungen", False, "; ".join(lines), setting)
+    lines = describe_error(exc).splitlines() or ["ungültig"]
+    setting, _, first = lines[0].partition(": ")
+    if not setting.startswith("DT_") or not first:
+        setting, first = "", lines[0]
+    return Check("settings", "Einstellungen", False, "; ".join([first, *lines[1:]]), setting)
 
 
 def writable_problem(path: Path) -> str | None:
