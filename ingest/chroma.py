@@ -7,8 +7,8 @@ function: vectors come from our own embedder.
 Embedded Chroma keeps each collection's vector index in memory: vectors another process added
 reach ``get`` (SQLite) but not ``query`` until the client is opened afresh. ``reopen()`` closes the
 client (Chroma stops its shared system when the last client of a path is closed) and the next use
-opens a new one. Searches hold a lease (``reading()``) so that a handle is never replaced while a
-search is using it.
+opens a new one. Searches and writes hold a lease (``using()``) so that a handle is never replaced
+while it is in use.
 """
 
 from __future__ import annotations
@@ -89,7 +89,7 @@ class ChromaStore:
             return handle
 
     @contextmanager
-    def reading(self) -> Iterator[None]:
+    def using(self) -> Iterator[None]:
         """Hold the current handles for the block (``reopen`` waits until it ends)."""
         with self._cond:
             self._cond.wait_for(lambda: not self._reopening)

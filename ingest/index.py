@@ -176,7 +176,7 @@ class KnowledgeIndex:
     # Verification and repair
     def verify(self) -> IndexHealth:
         """Which of the manifest's chunks Chroma holds (ids only, in batches)."""
-        with self._store.reading():
+        with self._store.using():
             return check_chunks(self.manifest, self.collection)
 
     def require_complete(self) -> IndexHealth:
@@ -236,13 +236,14 @@ class KnowledgeIndex:
         if not chunks:
             raise ValueError("a document without chunks cannot be indexed")
         vectors = self.embedder.embed_passages([c.embed_text for c in chunks])
-        self._put_sentences(doc, chunks)
-        self.collection.upsert(
-            ids=[c.id for c in chunks],
-            embeddings=np.asarray(vectors, dtype=np.float32),
-            documents=[c.text for c in chunks],
-            metadatas=[c.metadata for c in chunks],
-        )
+        with self._store.using():
+            self._put_sentences(doc, chunks)
+            self.collection.upsert(
+                ids=[c.id for c in chunks],
+                embeddings=np.asarray(vectors, dtype=np.float32),
+                documents=[c.text for c in chunks],
+                metadatas=[c.metadata for c in chunks],
+            )
         old = self.manifest.files.get(doc.source)
         self.manifest.files[doc.source] = FileEntry(
             checksum=doc.checksum,
@@ -288,10 +289,11 @@ class KnowledgeIndex:
             )
 
     def _delete_chunks(self, chunk_ids: list[str]) -> None:
-        for i in range(0, len(chunk_ids), 500):
-            batch = chunk_ids[i : i + 500]
-            self.collection.delete(ids=batch)
-            self.sentence_collection.delete(where={"chunk": {"$in": batch}})
+        with self._store.using():
+            for i in range(0, len(chunk_ids), 500):
+                batch = chunk_ids[i : i + 500]
+                self.collection.delete(ids=batch)
+                self.sentence_collection.delete(where={"chunk": {"$in": batch}})
 
     def remove_document(self, source: str) -> bool:
         """Retire a document and its chunks; False if it was not indexed."""
@@ -365,7 +367,7 @@ class KnowledgeIndex:
         if not live:
             return []
         n = min(len(live), k + 8)
-        with self._store.reading():
+        with self._store.using():
             result = self.collection.query(
                 query_embeddings=[np.asarray(vector, dtype=np.float32)],
                 n_results=n,
