@@ -476,8 +476,14 @@ def operator_error(exc: BaseException, settings: Settings) -> ConfigurationError
             "DT_DATA_DIR",
         )
     if isinstance(exc, IndexUnavailable):
+        hint = (
+            ""
+            if host
+            else "; ist das Verzeichnis beschädigt, es beiseitelegen und 'digitalteam ingest' "
+            "ausführen"
+        )
         return ConfigurationError(
-            redact(f"Chroma nicht erreichbar ({where}: {exc.detail})", credentials),
+            redact(f"Chroma nicht erreichbar ({where}: {exc.detail}){hint}", credentials),
             chroma_setting,
         )
     if isinstance(exc, IndexIncomplete):

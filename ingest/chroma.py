@@ -41,7 +41,8 @@ class ChromaConfig:
         return f"Chroma-Verzeichnis {self.path}"
 
 
-def _open_errors() -> tuple[type[BaseException], ...]:
+def store_errors() -> tuple[type[BaseException], ...]:
+    """What Chroma raises when the store cannot be opened, reached or read."""
     from chromadb.errors import ChromaError
 
     return (ValueError, OSError, ChromaError)
@@ -57,8 +58,23 @@ def _client(config: ChromaConfig) -> Any:
             return chromadb.HttpClient(host=config.host, port=config.port, settings=settings)
         config.path.mkdir(parents=True, exist_ok=True)
         return chromadb.PersistentClient(path=str(config.path), settings=settings)
-    except _open_errors() as exc:
+    except store_errors() as exc:
+        _forget_system(str(config.path))
         raise IndexUnavailable(f"{type(exc).__name__}: {exc}"[:300]) from exc
+
+
+def _forget_system(identifier: str) -> None:
+    """Drop Chroma's cached system of a path whose start failed.
+
+    Chroma keeps one system per path for the whole process, also one that failed to start, and
+    every later client of that path would fail on it with an unrelated error.
+    """
+    from chromadb.api.shared_system_client import SharedSystemClient
+
+    for cache in ("_identifier_to_system", "_identifier_to_refcount"):
+        entries = getattr(SharedSystemClient, cache, None)
+        if isinstance(entries, dict):
+            entries.pop(identifier, None)
 
 
 class ChromaStore:
@@ -83,7 +99,7 @@ class ChromaStore:
                     handle = self._client.get_or_create_collection(
                         name, metadata={"hnsw:space": "cosine"}, embedding_function=None
                     )
-                except _open_errors() as exc:
+                except store_errors() as exc:
                     raise IndexUnavailable(f"{type(exc).__name__}: {exc}"[:300]) from exc
                 self._handles[name] = handle
             return handle

@@ -25,10 +25,10 @@ from typing import Any
 
 import numpy as np
 
-from ingest.chroma import COLLECTION, SENTENCES, ChromaConfig, ChromaStore
+from ingest.chroma import COLLECTION, SENTENCES, ChromaConfig, ChromaStore, store_errors
 from ingest.documents import Chunk, Document
 from ingest.embeddings import Embedder
-from ingest.errors import IndexIncomplete, ManifestCorrupt
+from ingest.errors import IndexIncomplete, IndexUnavailable, ManifestCorrupt
 from ingest.manifest import FileEntry, Manifest, load_manifest, save_manifest, set_aside
 from ingest.sentences import split_units
 from ingest.sources import newest_published, oldest_check
@@ -177,7 +177,10 @@ class KnowledgeIndex:
     def verify(self) -> IndexHealth:
         """Which of the manifest's chunks Chroma holds (ids only, in batches)."""
         with self._store.using():
-            return check_chunks(self.manifest, self.collection)
+            try:
+                return check_chunks(self.manifest, self.collection)
+            except store_errors() as exc:
+                raise IndexUnavailable(f"{type(exc).__name__}: {exc}"[:300]) from exc
 
     def require_complete(self) -> IndexHealth:
         """``verify``, raising ``IndexIncomplete`` when chunks are missing."""

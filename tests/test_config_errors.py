@@ -155,6 +155,16 @@ def test_chroma_credentials_in_the_host_are_not_shown(root: Path, run: Run) -> N
     assert_operator_error(done, "Konfigurationsfehler: DT_CHROMA_HOST – ")
 
 
+def test_unreadable_embedded_store_names_dt_data_dir(root: Path, run: Run) -> None:
+    store = root / "data" / "chroma" / "chroma.sqlite3"
+    store.write_bytes(b"\x00no database\xff" * 4096)
+    done = run(root, "chat")
+    assert_operator_error(done, "Konfigurationsfehler: DT_DATA_DIR – Chroma nicht erreichbar (")
+    assert "beiseitelegen und 'digitalteam ingest'" in done.stderr
+    doctor = run(root, "doctor")
+    assert doctor_lines(doctor)["chroma"].startswith("FEHLER  Chroma: DT_DATA_DIR – Chroma nicht")
+
+
 # -- the manifest (reading commands and ingest: tests/test_index_health.py) -----------------------
 
 
