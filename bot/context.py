@@ -22,7 +22,7 @@ from datetime import date, datetime
 from functools import cached_property
 from typing import TYPE_CHECKING
 
-from bot.errors import ConfigurationError, IndexDamaged, redact
+from bot.errors import ConfigurationError, describe_exception, redact, safe_url, url_password
 from bot.settings import Settings
 
 if TYPE_CHECKING:
@@ -419,83 +419,6 @@ def chroma_config(settings: Settings) -> ChromaConfig:
     return ChromaConfig(
         path=settings.chroma_path, host=settings.chroma_host, port=settings.chroma_port
     )
-
-
-def safe_url(url: str) -> str:
-    """A database URL for messages: the password replaced by ***."""
-    from sqlalchemy.engine import make_url
-    from sqlalchemy.exc import ArgumentError
-
-    try:
-        return make_url(url).render_as_string(hide_password=True)
-    except (ArgumentError, ValueError):
-        return "URL nicht lesbar"
-
-
-def url_password(url: str) -> str | None:
-    """The password in a database URL, to keep it out of messages."""
-    from sqlalchemy.engine import make_url
-    from sqlalchemy.exc import ArgumentError
-
-    try:
-        password = make_url(url).password
-    except (ArgumentError, ValueError):
-        return None
-    return str(password) if password else None
-
-
-def describe_exception(exc: BaseException) -> str:
-    """The first line of what went wrong (the driver's message where there is one)."""
-    cause = getattr(exc, "orig", None) or exc
-    lines = str(cause).strip().splitlines()
-    return lines[0][:240] if lines else type(cause).__name__
-
-
-def operator_error(exc: BaseException, settings: Settings) -> ConfigurationError | None:
-    """The operator's error for a start-up failure of the index, or None for any other error.
-
-    The messages are German, name the setting and carry no secrets.
-    """
-    from ingest.errors import (
-        EmbeddingConfigError,
-        IndexIncomplete,
-        IndexUnavailable,
-        ManifestCorrupt,
-    )
-
-    if isinstance(exc, ConfigurationError):
-        return exc
-    host = settings.chroma_host or ""
-    chroma_setting = "DT_CHROMA_HOST" if host else "DT_DATA_DIR"
-    where = chroma_config(settings).describe()
-    credentials = host.rsplit("@", 1)[0] if "@" in host else None
-    if isinstance(exc, ManifestCorrupt):
-        return IndexDamaged(
-            f"{exc.path} ist beschädigt ({exc.detail}). 'digitalteam ingest' legt die Datei "
-            "beiseite und baut den Index aus DT_KNOWLEDGE_DIR neu auf.",
-            "DT_DATA_DIR",
-        )
-    if isinstance(exc, IndexUnavailable):
-        hint = (
-            ""
-            if host
-            else "; ist das Verzeichnis beschädigt, es beiseitelegen und 'digitalteam ingest' "
-            "ausführen"
-        )
-        return ConfigurationError(
-            redact(f"Chroma nicht erreichbar ({where}: {exc.detail}){hint}", credentials),
-            chroma_setting,
-        )
-    if isinstance(exc, IndexIncomplete):
-        return IndexDamaged(
-            f"Index unvollständig: {exc.missing} von {exc.total} Abschnitten "
-            f"({len(exc.sources)} Dokumente) fehlen in {where}. 'digitalteam ingest' liest die "
-            "betroffenen Dokumente aus DT_KNOWLEDGE_DIR neu ein.",
-            chroma_setting,
-        )
-    if isinstance(exc, EmbeddingConfigError):
-        return ConfigurationError(str(exc), "DT_EMBEDDING_MODEL")
-    return None
 
 
 def loader_limits(settings: Settings) -> LoaderLimits:

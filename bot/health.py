@@ -110,7 +110,8 @@ def check_manifest(ctx: AppContext) -> Check:
 
 
 def check_chroma(ctx: AppContext) -> Check:
-    from bot.context import chroma_config, operator_error
+    from bot.context import chroma_config
+    from bot.errors import operator_error
     from ingest.errors import IngestError, ManifestCorrupt
 
     try:
@@ -139,7 +140,7 @@ def check_database(ctx: AppContext) -> Check:
     from alembic.script import ScriptDirectory
     from sqlalchemy.exc import SQLAlchemyError
 
-    from bot.context import describe_exception, safe_url, url_password
+    from bot.errors import describe_exception, safe_url, url_password
     from bot.store.database import MIGRATIONS_DIR, make_engine
 
     settings = ctx.settings

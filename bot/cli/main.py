@@ -292,7 +292,7 @@ def main(argv: list[str] | None = None) -> int:
 
 def run_command(context: AppContext, args: argparse.Namespace) -> int:
     """Run one command; configuration and index errors become one line and exit code 2."""
-    from bot.context import operator_error
+    from bot.errors import operator_error
     from bot.health import require_writable_data_dir
     from ingest.errors import IngestError
 

@@ -26,8 +26,8 @@ from telegram import Update
 from telegram.error import InvalidToken, NetworkError
 from telegram.ext import Application, ApplicationBuilder
 
-from bot.context import AppContext, build_context, operator_error
-from bot.errors import ConfigurationError, redact
+from bot.context import AppContext, build_context
+from bot.errors import ConfigurationError, operator_error, redact
 from bot.settings import Settings
 from bot.telegram import jobs
 from bot.telegram.chat import bot_commands
