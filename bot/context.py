@@ -22,6 +22,7 @@ from datetime import date, datetime
 from functools import cached_property
 from typing import TYPE_CHECKING
 
+from bot.errors import ConfigurationError, describe_exception, redact, safe_url, url_password
 from bot.settings import Settings
 
 if TYPE_CHECKING:
@@ -50,7 +51,7 @@ if TYPE_CHECKING:
     from bot.store.users import UserStore
     from ingest.chunking import ChunkingConfig
     from ingest.embeddings import Embedder
-    from ingest.index import KnowledgeIndex
+    from ingest.index import ChromaConfig, KnowledgeIndex
     from ingest.lexical import GermanAnalyzer
     from ingest.loaders import LoaderLimits
 
@@ -117,19 +118,44 @@ class AppContext:
 
     @cached_property
     def index(self) -> KnowledgeIndex:
-        """The knowledge index: Chroma collection, lexical index and manifest."""
-        from ingest.index import ChromaConfig, KnowledgeIndex
+        """The knowledge index: Chroma collection, lexical index and manifest.
 
-        settings = self.settings
-        chroma = ChromaConfig(
-            path=settings.chroma_path, host=settings.chroma_host, port=settings.chroma_port
+        Raises ``ManifestCorrupt`` when the manifest cannot be read (``operator_error`` turns it
+        into the operator's message; ``ingest_index`` recovers from it).
+        """
+        return self._open_index(recover_corrupt=False)
+
+    def _open_index(self, *, recover_corrupt: bool) -> KnowledgeIndex:
+        from ingest.index import KnowledgeIndex
+
+        return KnowledgeIndex(
+            self.settings.data_dir,
+            self.embedder,
+            chroma_config(self.settings),
+            recover_corrupt=recover_corrupt,
         )
-        return KnowledgeIndex(settings.data_dir, self.embedder, chroma)
+
+    def ingest_index(self) -> KnowledgeIndex:
+        """The index for an ingest: a corrupt manifest is set aside (with a warning), every
+        vector dropped, and the index starts empty, so the ingest rebuilds it."""
+        from ingest.errors import ManifestCorrupt
+        from ingest.sync import index_lock
+
+        try:
+            return self.index
+        except ManifestCorrupt:
+            with index_lock(self.settings.data_dir):
+                index = self._open_index(recover_corrupt=True)
+            self.__dict__["index"] = index
+            return index
 
     @cached_property
     def retriever(self) -> Retriever:
+        """Search over the index; building it verifies that Chroma holds every live chunk
+        (``IndexIncomplete`` otherwise)."""
         from bot.retrieval import Retriever
 
+        self.index.require_complete()
         return Retriever(self.index, retrieval_config(self.settings), self._analyzer)
 
     @cached_property
@@ -200,10 +226,29 @@ class AppContext:
     # Database and the services on it
     @cached_property
     def db(self) -> Database:
-        """The database; opening it runs the migrations."""
+        """The database; opening it runs the migrations.
+
+        Raises:
+            ConfigurationError: the database cannot be reached or migrated (names
+                DT_DATABASE_URL, or DT_DATA_DIR for the default SQLite file).
+        """
+        from alembic.util.exc import CommandError
+        from sqlalchemy.exc import SQLAlchemyError
+
         from bot.store.database import Database
 
-        return Database(self.settings.resolved_database_url)
+        url = self.settings.resolved_database_url
+        try:
+            return Database(url)
+        except (SQLAlchemyError, CommandError, ImportError, OSError) as exc:
+            setting = "DT_DATABASE_URL" if self.settings.database_url else "DT_DATA_DIR"
+            detail = describe_exception(exc)
+            raise ConfigurationError(
+                redact(
+                    f"Datenbank nicht erreichbar ({safe_url(url)}: {detail})", url_password(url)
+                ),
+                setting,
+            ) from exc
 
     @cached_property
     def users(self) -> UserStore:
@@ -288,6 +333,7 @@ class AppContext:
         from bot.editors.documents import DocumentService
 
         settings = self.settings
+        self.index.collection  # noqa: B018 - an unreachable Chroma stops before any change
         return DocumentService(
             self.index, settings.knowledge_dir, self.limits, self.chunking, self.audit, today
         )
@@ -297,6 +343,11 @@ class AppContext:
         from bot.ratelimit import RateLimiter
 
         return RateLimiter(self.settings.rate_limit_messages, self.settings.rate_limit_window_s)
+
+    def opened_database(self) -> Database | None:
+        """The database if a service has opened it already (health checks reuse it)."""
+        db: Database | None = self.__dict__.get("db")
+        return db
 
     # Use
     def answer(self, telegram_user_id: int, chat_id: int, text: str) -> Answer:
@@ -314,10 +365,14 @@ class AppContext:
             getattr(self, name)
 
     def close(self) -> None:
-        """Release what was opened: the database connections (idempotent)."""
+        """Release what was opened: the database connections and the Chroma client
+        (idempotent)."""
         db = self.__dict__.get("db")
         if db is not None:
             db.dispose()
+        index = self.__dict__.get("index")
+        if index is not None:
+            index.close()
 
     async def aclose(self) -> None:
         """``close()`` without blocking the event loop."""
@@ -349,6 +404,15 @@ def build_context(
         on_unanswered=on_unanswered,
         model=model,
         clock=clock,
+    )
+
+
+def chroma_config(settings: Settings) -> ChromaConfig:
+    """Where the index's vectors live: embedded under DT_DATA_DIR or a Chroma server."""
+    from ingest.index import ChromaConfig
+
+    return ChromaConfig(
+        path=settings.chroma_path, host=settings.chroma_host, port=settings.chroma_port
     )
 
 

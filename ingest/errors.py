@@ -2,9 +2,14 @@
 
 ``IngestError``            base class
 ├── ``DocumentRejected``   a single document cannot be read; ``reason`` is German text for editors
-└── ``IndexLocked``        another ingest holds the index lock
+├── ``IndexLocked``        another ingest holds the index lock
+├── ``ManifestCorrupt``    ``manifest.json`` cannot be parsed (``path``; the ingest sets it aside)
+├── ``IndexUnavailable``   Chroma cannot be opened or reached (``detail`` says why, in English)
+└── ``IndexIncomplete``    chunks the manifest lists are missing in Chroma (``missing``, ``total``)
 ``EmbeddingConfigError``   the configured embedding model spec cannot be used
 """
+
+from pathlib import Path
 
 
 class IngestError(Exception):
@@ -26,6 +31,33 @@ class DocumentRejected(IngestError):
 
 class IndexLocked(IngestError):
     """Another process is writing the index right now."""
+
+
+class ManifestCorrupt(IngestError):
+    """The manifest exists but cannot be read as a manifest."""
+
+    def __init__(self, path: Path, detail: str) -> None:
+        super().__init__(f"{path}: {detail}")
+        self.path = path
+        self.detail = detail
+
+
+class IndexUnavailable(IngestError):
+    """The vector store cannot be opened (embedded) or reached (server)."""
+
+    def __init__(self, detail: str) -> None:
+        super().__init__(detail)
+        self.detail = detail
+
+
+class IndexIncomplete(IngestError):
+    """Chunks listed in the manifest are missing from the vector store."""
+
+    def __init__(self, missing: int, total: int, sources: list[str]) -> None:
+        super().__init__(f"{missing} of {total} chunks missing ({len(sources)} documents)")
+        self.missing = missing
+        self.total = total
+        self.sources = sources
 
 
 class EmbeddingConfigError(IngestError):

@@ -6,9 +6,13 @@ sentence and document vectors live in a second collection, keyed by chunk id: se
 chunk is ``<chunk id>/<n>``, the document vector hangs on its first chunk as ``<chunk id>/doc``
 (n = -1), so both share the chunks' life cycle (replaced, removed and cleaned up with them).
 
-Chroma runs embedded (PersistentClient under the data directory) or as a server (HttpClient).
-Telemetry is off and the collection never uses Chroma's default embedding function: vectors
-come from our own embedder.
+The manifest decides what is live; the vectors live in Chroma (``ingest.chroma``). The two can
+drift apart when the Chroma directory is lost or another process writes the index, so the index
+verifies that Chroma holds the manifest's chunks (``verify``, ``require_complete``), marks the
+documents whose chunks are missing for re-embedding (``mark_missing``, called by every sync), and
+reopens Chroma when the manifest on disk changed (``reload_if_changed``). A manifest that cannot be
+read raises ``ManifestCorrupt``; an ingest opens the index with ``recover_corrupt=True``, which sets
+the file aside and starts from an empty index.
 """
 
 from __future__ import annotations
@@ -21,25 +25,20 @@ from typing import Any
 
 import numpy as np
 
+from ingest.chroma import COLLECTION, SENTENCES, ChromaConfig, ChromaStore, store_errors
 from ingest.documents import Chunk, Document
 from ingest.embeddings import Embedder
-from ingest.manifest import FileEntry, Manifest, load_manifest, save_manifest
+from ingest.errors import IndexIncomplete, IndexUnavailable, ManifestCorrupt
+from ingest.manifest import FileEntry, Manifest, load_manifest, save_manifest, set_aside
 from ingest.sentences import split_units
 from ingest.sources import newest_published, oldest_check
+from ingest.verify import IndexHealth, check_chunks
 
 log = logging.getLogger(__name__)
 
-COLLECTION = "knowledge"
-SENTENCES = "knowledge_sentences"
+MANIFEST = "manifest.json"
 
-
-@dataclass(frozen=True)
-class ChromaConfig:
-    """Where Chroma lives: a directory (embedded) or host and port of a Chroma server."""
-
-    path: Path
-    host: str | None = None
-    port: int = 8000
+__all__ = ["ChromaConfig", "KnowledgeIndex", "StoredChunk"]
 
 
 @dataclass(frozen=True)
@@ -49,17 +48,6 @@ class StoredChunk:
     id: str
     text: str
     metadata: dict[str, Any]
-
-
-def _client(config: ChromaConfig) -> Any:
-    import chromadb
-    from chromadb.config import Settings as ChromaSettings
-
-    settings = ChromaSettings(anonymized_telemetry=False, allow_reset=False)
-    if config.host:
-        return chromadb.HttpClient(host=config.host, port=config.port, settings=settings)
-    config.path.mkdir(parents=True, exist_ok=True)
-    return chromadb.PersistentClient(path=str(config.path), settings=settings)
 
 
 DOCUMENT_VECTOR = -1
@@ -84,16 +72,43 @@ def sentence_context(chunk: Chunk) -> str:
 class KnowledgeIndex:
     """Chunks with vectors in Chroma; the manifest decides which of them are live."""
 
-    def __init__(self, data_dir: Path, embedder: Embedder, chroma: ChromaConfig) -> None:
+    def __init__(
+        self,
+        data_dir: Path,
+        embedder: Embedder,
+        chroma: ChromaConfig,
+        *,
+        recover_corrupt: bool = False,
+    ) -> None:
+        """Open the manifest (Chroma opens on first use).
+
+        Args:
+            recover_corrupt: set a corrupt manifest aside (``manifest.json.corrupt-<time>``) and
+                drop every vector, instead of raising ``ManifestCorrupt``; the caller holds the
+                index lock and re-ingests the knowledge folder.
+        """
         self.data_dir = data_dir
         self.embedder = embedder
-        self._chroma_config = chroma
-        self._manifest_path = data_dir / "manifest.json"
-        self._client: Any = None
-        self._collection: Any = None
-        self._sentences: Any = None
+        self.chroma = chroma
+        self._store = ChromaStore(chroma)
+        self._manifest_path = data_dir / MANIFEST
         self._stamp: tuple[int, int] | None = None
-        self.manifest = self._open_manifest()
+        self.recovered_from: Path | None = None
+        try:
+            self.manifest = self._open_manifest()
+        except ManifestCorrupt as exc:
+            if not recover_corrupt:
+                raise
+            self.recovered_from = set_aside(self._manifest_path)
+            log.warning(
+                "manifest %s is corrupt (%s): moved to %s; the index is rebuilt from scratch",
+                self._manifest_path,
+                exc.detail,
+                self.recovered_from.name,
+            )
+            self.manifest = Manifest(embedding_model=embedder.name)
+            self._store.drop_collections()
+            self._save()
 
     def _file_stamp(self) -> tuple[int, int] | None:
         try:
@@ -110,15 +125,34 @@ class KnowledgeIndex:
         return manifest
 
     def reload_if_changed(self) -> bool:
-        """Pick up a manifest written by another process (an ingest or editor run); True if new."""
+        """Pick up a manifest written by another process (an ingest or editor run); True if new.
+
+        Chroma is reopened with it: an embedded client would not see the other process's new
+        vectors in searches, and a server's collection may have been replaced by a reset.
+        """
         stamp = self._file_stamp()
         if stamp is None or stamp == self._stamp:
             return False
-        manifest = load_manifest(self._manifest_path)
+        try:
+            manifest = load_manifest(self._manifest_path)
+        except ManifestCorrupt as exc:
+            self._stamp = stamp  # warn once per version of the file
+            log.error("manifest changed but cannot be read (%s): serving the previous one", exc)
+            return False
         if manifest is None:
             return False
+        self._store.reopen()
         self.manifest = manifest
         self._stamp = stamp
+        health = self.verify()
+        if not health.ok:
+            log.error(
+                "index generation %d: %d of %d chunks missing in %s; run 'digitalteam ingest'",
+                manifest.generation,
+                health.missing_chunks,
+                health.listed,
+                self.chroma.describe(),
+            )
         return True
 
     def _save(self) -> None:
@@ -127,23 +161,52 @@ class KnowledgeIndex:
 
     @property
     def collection(self) -> Any:
-        """The Chroma collection, opened on first use."""
-        if self._collection is None:
-            self._client = _client(self._chroma_config)
-            self._collection = self._client.get_or_create_collection(
-                COLLECTION, metadata={"hnsw:space": "cosine"}, embedding_function=None
-            )
-        return self._collection
+        """The Chroma collection of chunks, opened on first use."""
+        return self._store.collection(COLLECTION)
 
     @property
     def sentence_collection(self) -> Any:
         """The Chroma collection of sentence vectors, opened on first use."""
-        if self._sentences is None:
-            self.collection  # noqa: B018 - opens the client
-            self._sentences = self._client.get_or_create_collection(
-                SENTENCES, metadata={"hnsw:space": "cosine"}, embedding_function=None
+        return self._store.collection(SENTENCES)
+
+    def close(self) -> None:
+        """Release the Chroma client (idempotent; the next use opens it again)."""
+        self._store.close()
+
+    # Verification and repair
+    def verify(self) -> IndexHealth:
+        """Which of the manifest's chunks Chroma holds (ids only, in batches)."""
+        with self._store.using():
+            try:
+                return check_chunks(self.manifest, self.collection)
+            except store_errors() as exc:
+                raise IndexUnavailable(f"{type(exc).__name__}: {exc}"[:300]) from exc
+
+    def require_complete(self) -> IndexHealth:
+        """``verify``, raising ``IndexIncomplete`` when chunks are missing."""
+        health = self.verify()
+        if not health.ok:
+            raise IndexIncomplete(health.missing_chunks, health.listed, list(health.missing))
+        return health
+
+    def mark_missing(self) -> list[str]:
+        """Mark documents with chunks missing in Chroma as changed, so the sync re-embeds them.
+
+        Returns:
+            The sources marked (their manifest checksum is cleared in memory).
+        """
+        health = self.verify()
+        for source in health.missing:
+            self.manifest.files[source].checksum = ""
+        if health.missing:
+            log.warning(
+                "%d of %d chunks (%d documents) missing in %s: re-embedding them",
+                health.missing_chunks,
+                health.listed,
+                len(health.missing),
+                self.chroma.describe(),
             )
-        return self._sentences
+        return list(health.missing)
 
     def needs_rebuild(self, chunking: str) -> bool:
         """True when the index was built with another embedding model or chunking."""
@@ -163,13 +226,7 @@ class KnowledgeIndex:
             self.embedder.name,
             chunking,
         )
-        self.collection  # noqa: B018 - opens the client
-        existing = {getattr(c, "name", c) for c in self._client.list_collections()}
-        for name in (COLLECTION, SENTENCES):
-            if name in existing:
-                self._client.delete_collection(name)
-        self._collection = None
-        self._sentences = None
+        self._store.drop_collections()
         self.manifest = Manifest(embedding_model=self.embedder.name, chunking=chunking)
         self._save()
 
@@ -182,13 +239,14 @@ class KnowledgeIndex:
         if not chunks:
             raise ValueError("a document without chunks cannot be indexed")
         vectors = self.embedder.embed_passages([c.embed_text for c in chunks])
-        self._put_sentences(doc, chunks)
-        self.collection.upsert(
-            ids=[c.id for c in chunks],
-            embeddings=np.asarray(vectors, dtype=np.float32),
-            documents=[c.text for c in chunks],
-            metadatas=[c.metadata for c in chunks],
-        )
+        with self._store.using():
+            self._put_sentences(doc, chunks)
+            self.collection.upsert(
+                ids=[c.id for c in chunks],
+                embeddings=np.asarray(vectors, dtype=np.float32),
+                documents=[c.text for c in chunks],
+                metadatas=[c.metadata for c in chunks],
+            )
         old = self.manifest.files.get(doc.source)
         self.manifest.files[doc.source] = FileEntry(
             checksum=doc.checksum,
@@ -234,10 +292,11 @@ class KnowledgeIndex:
             )
 
     def _delete_chunks(self, chunk_ids: list[str]) -> None:
-        for i in range(0, len(chunk_ids), 500):
-            batch = chunk_ids[i : i + 500]
-            self.collection.delete(ids=batch)
-            self.sentence_collection.delete(where={"chunk": {"$in": batch}})
+        with self._store.using():
+            for i in range(0, len(chunk_ids), 500):
+                batch = chunk_ids[i : i + 500]
+                self.collection.delete(ids=batch)
+                self.sentence_collection.delete(where={"chunk": {"$in": batch}})
 
     def remove_document(self, source: str) -> bool:
         """Retire a document and its chunks; False if it was not indexed."""
@@ -311,11 +370,12 @@ class KnowledgeIndex:
         if not live:
             return []
         n = min(len(live), k + 8)
-        result = self.collection.query(
-            query_embeddings=[np.asarray(vector, dtype=np.float32)],
-            n_results=n,
-            where=where or None,
-            include=["distances"],
-        )
+        with self._store.using():
+            result = self.collection.query(
+                query_embeddings=[np.asarray(vector, dtype=np.float32)],
+                n_results=n,
+                where=where or None,
+                include=["distances"],
+            )
         pairs = zip(result["ids"][0], result["distances"][0], strict=True)
         return [(cid, 1.0 - float(dist)) for cid, dist in pairs if cid in live][:k]

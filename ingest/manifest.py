@@ -14,6 +14,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from ingest.errors import ManifestCorrupt
+
 MANIFEST_VERSION = 1
 
 
@@ -69,10 +71,37 @@ class Manifest:
 
 
 def load_manifest(path: Path) -> Manifest | None:
-    """Read the manifest, or None when there is none yet."""
-    if not path.exists():
+    """Read the manifest, or None when there is none yet.
+
+    Raises:
+        ManifestCorrupt: the file is there but is no readable manifest (truncated, edited by hand,
+            not UTF-8, wrong shape).
+    """
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
         return None
-    return Manifest.from_json(json.loads(path.read_text(encoding="utf-8")))
+    except UnicodeDecodeError as exc:
+        raise ManifestCorrupt(path, f"not UTF-8 ({exc.reason})") from exc
+    try:
+        data = json.loads(text)
+        if not isinstance(data, dict):
+            raise TypeError("top level is not an object")
+        return Manifest.from_json(data)
+    except (ValueError, TypeError, KeyError, AttributeError) as exc:
+        raise ManifestCorrupt(path, f"{type(exc).__name__}: {exc}"[:200]) from exc
+
+
+def set_aside(path: Path, now: datetime | None = None) -> Path:
+    """Rename a corrupt manifest to ``manifest.json.corrupt-<UTC timestamp>``; return the new path."""
+    stamp = (now or datetime.now(UTC)).strftime("%Y%m%dT%H%M%SZ")
+    target = path.with_name(f"{path.name}.corrupt-{stamp}")
+    n = 1
+    while target.exists():
+        n += 1
+        target = path.with_name(f"{path.name}.corrupt-{stamp}-{n}")
+    os.replace(path, target)
+    return target
 
 
 def save_manifest(manifest: Manifest, path: Path) -> None:

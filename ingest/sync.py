@@ -138,6 +138,7 @@ def sync(
         orphans = index.remove_orphans()
         if orphans:
             log.info("removed %d orphaned chunks of an interrupted ingest", orphans)
+        index.mark_missing()  # documents whose vectors Chroma lost are re-embedded below
         for source in sorted(index.manifest.files):
             if not is_own_key(source, knowledge_dir):  # keyed by an outside path before
                 _drop(index, source, report)

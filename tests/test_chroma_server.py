@@ -1,4 +1,5 @@
-"""Scale-out mode: the index in a Chroma server started as `chroma run`, reached over HTTP."""
+"""Scale-out mode: the index in a Chroma server started as `chroma run`, reached over HTTP; the
+manifest is checked against the server as against the embedded store."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ import pytest
 
 from bot.context import build_context
 from ingest.chunking import ChunkingConfig
+from ingest.errors import IndexIncomplete
 from ingest.sync import sync
 from tests.conftest import FIXTURE_CORPUS, make_settings
 
@@ -68,3 +70,29 @@ def test_ingest_and_answer_through_chroma_server(tmp_path: Path, chroma_server: 
     assert reply.citations[0].path == "knowledge/foerderung/heimat-scheck.md"
     second = sync(ctx.index, [knowledge], knowledge, ctx.limits, ChunkingConfig())
     assert len(second.unchanged) == len(report.added)
+
+
+def test_chunks_lost_on_the_server_are_found_and_repaired(
+    tmp_path: Path, chroma_server: int
+) -> None:
+    knowledge = tmp_path / "knowledge"
+    shutil.copytree(FIXTURE_CORPUS / "kommunikation", knowledge / "kommunikation")
+    shutil.copytree(FIXTURE_CORPUS / "vermittlung", knowledge / "vermittlung")
+    settings = make_settings(
+        tmp_path / "data", knowledge, chroma_host="127.0.0.1", chroma_port=chroma_server
+    )
+    ctx = build_context(settings)
+    sync(ctx.index, [knowledge], knowledge, ctx.limits, ChunkingConfig())
+    lost = "knowledge/vermittlung/qr-codes.md"
+    other = build_context(settings)  # a second client deletes vectors behind the first one's back
+    other.index.collection.delete(ids=other.index.manifest.files[lost].chunk_ids)
+    other.close()
+
+    health = ctx.index.verify()
+    assert list(health.missing) == [lost]
+    with pytest.raises(IndexIncomplete):
+        ctx.index.require_complete()
+    report = sync(ctx.index, [knowledge], knowledge, ctx.limits, ChunkingConfig())
+    assert report.updated == [lost]
+    assert ctx.index.verify().ok
+    ctx.close()

@@ -177,7 +177,7 @@ def test_wrong_setting_fails_at_start_naming_it(
 ) -> None:
     done = run(root, "ask", "x", extra_env=env)
     assert done.returncode == 2
-    assert name in done.stderr
+    assert done.stderr.startswith(f"Konfigurationsfehler: {name} – ")
 
 
 def test_llm_url_without_model_is_explained(root: Path, run: Run) -> None:

@@ -1,6 +1,12 @@
-"""The fixture index answers a grounded question with a citation."""
+"""The fixture index answers a grounded question with a citation; a context does not start over
+an index whose vectors are gone."""
+
+import shutil
+
+import pytest
 
 from bot.context import AppContext, build_context
+from ingest.errors import IndexIncomplete
 from tests.conftest import SettingsFactory
 
 
@@ -35,3 +41,15 @@ def test_an_answered_question_costs_two_database_transactions(
         assert answer.reply.citations[0].path == "knowledge/foerderung/heimat-scheck.md"
     finally:
         ctx.close()
+
+
+def test_search_does_not_start_over_an_index_whose_vectors_are_gone(
+    settings_factory: SettingsFactory,
+) -> None:
+    settings = settings_factory()
+    shutil.rmtree(settings.chroma_path)
+    ctx = build_context(settings)
+    with pytest.raises(IndexIncomplete) as raised:
+        ctx.open()
+    assert (raised.value.missing, raised.value.total) == (19, 19)
+    ctx.close()

@@ -1,8 +1,11 @@
-"""Command line: ``digitalteam ingest|ask|search|chat|run`` plus the editors' and slots commands.
+"""Command line: ``digitalteam ingest|ask|search|chat|run|doctor`` plus the editors' and slots
+commands.
 
 Settings and the application context are built once here and passed down; a command builds only
-the services it uses. Exit codes: 0 success, 1 unexpected error, 2 bad configuration or nothing
-could be done.
+the services it uses. A new command is a parser in ``_parser`` and a function in ``COMMANDS``.
+Exit codes: 0 success, 1 unexpected error, 2 bad configuration or nothing could be done.
+Configuration errors (settings, data directory, database, Chroma, manifest, Bot API) end in one
+German line naming the setting, ``Konfigurationsfehler: DT_… – …``, never in a traceback.
 """
 
 from __future__ import annotations
@@ -18,7 +21,9 @@ from typing import TYPE_CHECKING
 from pydantic import ValidationError
 
 from bot.cli.docs import add_editor_parsers
+from bot.cli.doctor import add_doctor_parser
 from bot.cli.slots import add_slots_parser
+from bot.errors import ConfigurationError
 from bot.settings import Settings, describe_error
 
 if TYPE_CHECKING:
@@ -52,6 +57,7 @@ def _parser() -> argparse.ArgumentParser:
 
     add_editor_parsers(sub)
     add_slots_parser(sub)
+    add_doctor_parser(sub)
     return parser
 
 
@@ -85,15 +91,28 @@ def _configure_logging(settings: Settings) -> None:
 
 
 def cmd_ingest(context: AppContext, args: argparse.Namespace) -> int:
-    """Sync files into the index and print the summary."""
+    """Sync files into the index and print the summary.
+
+    A corrupt manifest is set aside and the index rebuilt; documents whose vectors are missing in
+    Chroma are re-embedded (the sync marks them changed). Chunks still missing afterwards (their
+    files were not among the paths) end in exit code 2.
+    """
     from ingest.errors import IndexLocked
     from ingest.sync import sync
 
     settings = context.settings
     paths = list(args.paths) or [settings.knowledge_dir]
     try:
+        index = context.ingest_index()
+        if index.recovered_from is not None:
+            print(
+                f"Warnung: {settings.data_dir / 'manifest.json'} war beschädigt und liegt jetzt "
+                f"unter {index.recovered_from.name}; der Index wird neu aufgebaut.",
+                file=sys.stderr,
+            )
+        damaged = index.verify().missing
         report = sync(
-            context.index,
+            index,
             paths,
             settings.knowledge_dir,
             context.limits,
@@ -113,6 +132,23 @@ def cmd_ingest(context: AppContext, args: argparse.Namespace) -> int:
         )
         for failure in report.failed:
             print(f"  ✗ {failure.path}: {failure.reason}")
+    still = index.verify().missing
+    if damaged:
+        repaired = len(set(damaged) - set(still))
+        print(
+            f"Repariert: {repaired} von {len(damaged)} Dokumenten, deren Abschnitte in Chroma "
+            "fehlten, neu eingelesen.",
+            file=sys.stderr,
+        )
+    if still:
+        listed = ", ".join(list(still)[:5]) + (" …" if len(still) > 5 else "")
+        print(
+            f"Indexfehler: DT_KNOWLEDGE_DIR – Abschnitte von {len(still)} Dokumenten fehlen "
+            f"weiterhin in Chroma ({listed}); die Dateien wurden nicht eingelesen. "
+            "'digitalteam ingest <Pfad>' oder 'digitalteam docs remove <Dokument>'.",
+            file=sys.stderr,
+        )
+        return 2
     return 2 if report.failed and report.readable == 0 else 0
 
 
@@ -201,6 +237,13 @@ def cmd_audit(context: AppContext, args: argparse.Namespace) -> int:
     return run_audit(context, args)
 
 
+def cmd_doctor(context: AppContext, args: argparse.Namespace) -> int:
+    """Check settings, data directory, index, database and knowledge folder."""
+    from bot.cli.doctor import run_doctor
+
+    return run_doctor(context, args)
+
+
 def cmd_slots(context: AppContext, args: argparse.Namespace) -> int:
     """Add, list or remove advisors' consultation slots."""
     from bot.cli.slots import run_slots
@@ -218,7 +261,10 @@ COMMANDS = {
     "docs": cmd_docs,
     "report": cmd_report,
     "audit": cmd_audit,
+    "doctor": cmd_doctor,
 }
+# Commands that report an unusable data directory themselves instead of stopping at it.
+OWN_CHECKS = frozenset({"doctor"})
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -227,13 +273,36 @@ def main(argv: list[str] | None = None) -> int:
     try:
         settings = Settings()
     except ValidationError as exc:
-        print("Ungültige Einstellung:\n" + describe_error(exc), file=sys.stderr)
+        if args.command == "doctor":
+            from bot.cli.doctor import report_settings_failure
+
+            return report_settings_failure(exc, args)
+        for line in describe_error(exc).splitlines():
+            print("Konfigurationsfehler: " + line.replace(": ", " – ", 1), file=sys.stderr)
         return 2
     _configure_logging(settings)
     from bot.context import build_context  # nothing is built until a command uses it
 
     context = build_context(settings)
     try:
-        return COMMANDS[args.command](context, args)
+        return run_command(context, args)
     finally:
         context.close()
+
+
+def run_command(context: AppContext, args: argparse.Namespace) -> int:
+    """Run one command; configuration and index errors become one line and exit code 2."""
+    from bot.errors import operator_error
+    from bot.health import require_writable_data_dir
+    from ingest.errors import IngestError
+
+    try:
+        if args.command not in OWN_CHECKS:
+            require_writable_data_dir(context)
+        return COMMANDS[args.command](context, args)
+    except (ConfigurationError, IngestError) as exc:
+        error = operator_error(exc, context.settings)
+        if error is None:
+            raise
+        print(error.operator_message(), file=sys.stderr)
+        return 2

@@ -3,7 +3,9 @@
 ``run_bot(settings)`` is what ``digitalteam run`` calls. The application's services (one
 ``AppContext``, with conversations stored in the database) are attached when the Application is
 built, opened in ``post_init`` and closed in ``post_shutdown``. Exit codes: 0 after a clean stop
-(SIGINT/SIGTERM), 2 for a missing, malformed or rejected configuration.
+(SIGINT/SIGTERM), 2 for a missing, malformed or rejected configuration: a missing or rejected
+token, an unreachable Bot API, and whatever opening the services finds (database, Chroma,
+manifest, an incomplete index) end in one German line naming the setting, without a traceback.
 
 Updates the bot asks Telegram for: new messages and button presses. Edited messages are not
 requested and, if they arrive anyway, ignored by every handler: the original question has
@@ -21,10 +23,11 @@ from typing import Any
 from urllib.parse import urlparse
 
 from telegram import Update
-from telegram.error import InvalidToken
+from telegram.error import InvalidToken, NetworkError
 from telegram.ext import Application, ApplicationBuilder
 
 from bot.context import AppContext, build_context
+from bot.errors import ConfigurationError, operator_error, redact
 from bot.settings import Settings
 from bot.telegram import jobs
 from bot.telegram.chat import bot_commands
@@ -185,10 +188,13 @@ def run_bot(settings: Settings) -> int:
     """Run until SIGINT or SIGTERM; returns the process exit code."""
     problems = configuration_problems(settings)
     if problems:
-        print("Ungültige Einstellung / invalid setting:\n" + "\n".join(problems), file=sys.stderr)
+        for problem in problems:
+            print(f"Konfigurationsfehler: {problem}", file=sys.stderr)
         return 2
     redact_token(settings)
     application = build_application(settings)
+    # A loop of its own: run_polling closes the loop it runs on.
+    asyncio.set_event_loop(asyncio.new_event_loop())
     try:
         if settings.telegram_webhook_url is not None:
             log.info("starting in webhook mode on port %d", settings.telegram_webhook_port)
@@ -198,9 +204,29 @@ def run_bot(settings: Settings) -> int:
             application.run_polling(allowed_updates=ALLOWED_UPDATES)
     except InvalidToken:
         print(
-            "Telegram lehnt DT_TELEGRAM_TOKEN ab / the Bot API rejected DT_TELEGRAM_TOKEN.",
+            "Konfigurationsfehler: DT_TELEGRAM_TOKEN – Telegram lehnt den Token ab "
+            "(the Bot API rejected DT_TELEGRAM_TOKEN).",
             file=sys.stderr,
         )
         return 2
+    except Exception as exc:
+        error = start_error(exc, settings)
+        if error is None:
+            raise
+        print(error.operator_message(), file=sys.stderr)
+        return 2
+    finally:
+        asyncio.set_event_loop(None)
     log.info("bot stopped")
     return 0
+
+
+def start_error(exc: Exception, settings: Settings) -> ConfigurationError | None:
+    """The operator's error for a failure while starting, or None for anything else (a bug)."""
+    if isinstance(exc, NetworkError):
+        token = settings.telegram_token.get_secret_value() if settings.telegram_token else None
+        detail = redact(f"{settings.telegram_api_base_url}: {exc.message}", token)
+        return ConfigurationError(
+            f"Telegram Bot API nicht erreichbar ({detail})", "DT_TELEGRAM_API_BASE_URL"
+        )
+    return operator_error(exc, settings)
