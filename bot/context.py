@@ -42,6 +42,7 @@ if TYPE_CHECKING:
     from bot.handoff.relay import RelayService
     from bot.privacy import PrivacyService
     from bot.ratelimit import RateLimiter
+    from bot.ratelimit_redis import RedisRateLimiter
     from bot.retrieval import RetrievalConfig, Retriever
     from bot.store.database import Database
     from bot.store.feedback import FeedbackStore
@@ -288,10 +289,18 @@ class AppContext:
         )
 
     @cached_property
-    def limiter(self) -> RateLimiter:
+    def limiter(self) -> RateLimiter | RedisRateLimiter:
+        """The per-user rate limit: shared in Redis when DT_REDIS_URL is set, else in memory."""
+        settings = self.settings
+        if settings.redis_url:
+            from bot.ratelimit_redis import RedisRateLimiter
+
+            return RedisRateLimiter.from_url(
+                settings.redis_url, settings.rate_limit_messages, settings.rate_limit_window_s
+            )
         from bot.ratelimit import RateLimiter
 
-        return RateLimiter(self.settings.rate_limit_messages, self.settings.rate_limit_window_s)
+        return RateLimiter(settings.rate_limit_messages, settings.rate_limit_window_s)
 
     # Use
     def answer(self, telegram_user_id: int, chat_id: int, text: str) -> Answer:
