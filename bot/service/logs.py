@@ -1,7 +1,8 @@
 """Logging of ``digitalteam serve``: plain text or one JSON object per line (DT_LOG_FORMAT=json).
 
 A JSON line has the time, level, logger, the message and, for errors, the exception's type and
-stack (its frames only: an exception's text may quote a user's message). What the bot logs
+stack (file, line and function of each frame only: an exception's text may quote a user's
+message). What the bot logs
 never contains message text, names, e-mail addresses or tokens (user ids only, and the bot token
 is replaced by ``<token>``, see ``bot.telegram.app.redact_token``); message text appears only at
 DEBUG level, which JSON logs do not emit.
@@ -44,7 +45,10 @@ class JsonFormatter(logging.Formatter):
         if record.exc_info and record.exc_info[0] is not None:
             exc_type, _exc, tb = record.exc_info
             entry["exception"] = exc_type.__name__
-            entry["stack"] = "".join(traceback.format_tb(tb))
+            entry["stack"] = [
+                f"{frame.filename}:{frame.lineno} in {frame.name}"
+                for frame in traceback.extract_tb(tb)
+            ]
         return json.dumps(entry, ensure_ascii=False)
 
 

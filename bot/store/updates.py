@@ -46,10 +46,10 @@ class UpdateLog:
             dialect.insert(ReceivedUpdate)
             .values(update_id=update_id, received_at=self._clock())
             .on_conflict_do_nothing(index_elements=["update_id"])
+            .returning(ReceivedUpdate.update_id)
         )
         with self._db.session() as session:
-            result = session.execute(statement)
-        return bool(getattr(result, "rowcount", 0) == 1)
+            return session.execute(statement).scalar_one_or_none() is not None
 
     def purge(self) -> int:
         """Forget ids older than ``KEEP``; returns how many were removed."""
