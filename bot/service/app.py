@@ -26,6 +26,7 @@ import contextlib
 import hmac
 import json
 import logging
+import signal
 import sys
 from collections.abc import AsyncIterator, Callable
 from datetime import datetime
@@ -259,6 +260,10 @@ def uvicorn_config(app: Any, settings: Settings) -> Any:
     )
 
 
+def _stopped(signum: int, _frame: object) -> None:
+    log.info("stopped by %s", signal.Signals(signum).name)
+
+
 def run_service(settings: Settings) -> int:
     """Serve until SIGINT or SIGTERM; the process exit code (2: configuration, 1: start failed)."""
     import uvicorn
@@ -270,6 +275,10 @@ def run_service(settings: Settings) -> int:
     configure_logging(settings)
     redact_token(settings)
     server = uvicorn.Server(uvicorn_config(create_app(settings), settings))
+    # uvicorn stops gracefully on SIGINT/SIGTERM and then re-raises the signal to the handler
+    # it found; this one lets the process end with 0 after a requested stop.
+    for stop in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(stop, _stopped)
     server.run()
     if not server.started:
         log.error("the service did not start (see the messages above)")
