@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 
 import pytest
@@ -146,3 +147,15 @@ async def test_bot_api_errors_and_retries_are_counted(
         == 1
     )
     assert metrics['digitalteam_telegram_api_retries_total{method="sendMessage"}'] == 1
+
+
+async def test_job_runs_are_counted(service: RunningService) -> None:
+    async def rebuilt() -> float:
+        while True:
+            metrics = samples((await service.get("/metrics")).text)
+            runs = metrics.get('digitalteam_job_runs_total{job="reminder-rebuild"}', 0)
+            if runs:
+                return runs
+            await asyncio.sleep(0.2)
+
+    assert await asyncio.wait_for(rebuilt(), 20) == 1  # the one-off job scheduled at start

@@ -11,20 +11,23 @@ import uuid
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 import redis
 
+from bot.handoff.advisors import Advisors
 from bot.ratelimit import RateLimiter, Verdict
 from bot.ratelimit_redis import RedisRateLimiter
 from bot.service.app import service_problems
-from bot.service.instrument import job_label
+from bot.service.instrument import MeteredContext, job_label
 from bot.service.logs import JsonFormatter
+from bot.service.metrics import ServiceMetrics
 from bot.store.database import Database
 from bot.store.updates import UpdateLog
 from tests.conftest import SettingsFactory
 from tests.fakes.telegram_server import TOKEN
-from tests.handoff_fixtures import FakeClock
+from tests.handoff_fixtures import ADVISOR_A, OTHER_USER, USER, FakeClock, open_case
 from tests.service_harness import free_port
 
 REDIS_URL = "redis://127.0.0.1:6379/0"
@@ -139,3 +142,37 @@ def test_serve_needs_token_and_webhook_secret(settings_factory: SettingsFactory)
         service_problems(settings_factory(telegram_token=TOKEN, telegram_webhook_secret="abc"))
         == []
     )
+
+
+def _counts(metrics: ServiceMetrics) -> tuple[float | None, float | None]:
+    sample = metrics.registry.get_sample_value
+    return sample("digitalteam_handoffs_total"), sample("digitalteam_bookings_total")
+
+
+def test_cases_and_bookings_are_counted_per_database(
+    settings_factory: SettingsFactory, tmp_path: Path, clock: FakeClock, advisors: Advisors
+) -> None:
+    from bot.booking.berlin import parse_local
+    from bot.booking.bookings import BookingService
+    from bot.booking.slots import SlotService
+    from bot.handoff.cases import CaseService
+
+    ours, theirs = ServiceMetrics(), ServiceMetrics()
+    context = MeteredContext(
+        settings_factory(database_url=f"sqlite:///{tmp_path / 'a.sqlite3'}"), ours
+    )
+    other = MeteredContext(
+        settings_factory(database_url=f"sqlite:///{tmp_path / 'b.sqlite3'}"), theirs
+    )
+    case_id = open_case(context.db, clock, advisors, USER)
+    open_case(other.db, clock, advisors, USER)
+    open_case(other.db, clock, advisors, OTHER_USER)
+    assert CaseService(context.db, advisors, clock).claim(case_id, ADVISOR_A, "Berater").won
+    slot = SlotService(context.db, clock).add(
+        ADVISOR_A, parse_local("2026-12-03T10:00"), 45, "video"
+    )
+    BookingService(context.db, clock).book(slot.id, case_id, USER)
+    assert _counts(ours) == (1, 1)
+    assert _counts(theirs) == (2, 0)
+    context.close()
+    other.close()
