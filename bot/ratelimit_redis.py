@@ -7,13 +7,15 @@ check is one Lua script run atomically in Redis on Redis's own clock (the replic
 differ): a sorted set of the accepted messages' times per user plus a "notified" flag.
 
 Redis unreachable: messages are allowed (a rate limit must not take the service down) and the
-outage is logged once until Redis answers again.
+outage is logged once until Redis answers again. The check runs on the bot's event loop, so after
+a failure Redis is not asked again for ``PAUSE_S`` (each attempt could block up to the timeout).
 """
 
 from __future__ import annotations
 
 import logging
 import secrets
+import time
 from typing import Any
 
 from bot.ratelimit import Verdict
@@ -53,6 +55,8 @@ return math.max(0, tonumber(first[2]) + window - now)
 """
 
 _VERDICTS = (Verdict.ALLOW, Verdict.NOTIFY, Verdict.DROP)
+PAUSE_S = 5.0
+TIMEOUT_S = 0.5
 
 
 class RedisRateLimiter:
@@ -71,6 +75,7 @@ class RedisRateLimiter:
         self._check = client.register_script(_CHECK)
         self._retry_in = client.register_script(_RETRY_IN)
         self._down = False
+        self._paused_until = 0.0
 
     @classmethod
     def from_url(
@@ -79,7 +84,9 @@ class RedisRateLimiter:
         """A limiter on the Redis at ``url`` (short timeouts: the check is on the hot path)."""
         import redis
 
-        client = redis.Redis.from_url(url, socket_timeout=0.5, socket_connect_timeout=0.5)
+        client = redis.Redis.from_url(
+            url, socket_timeout=TIMEOUT_S, socket_connect_timeout=TIMEOUT_S
+        )
         return cls(client, limit, window_s, prefix=prefix)
 
     def check(self, user_id: int) -> Verdict:
@@ -115,6 +122,8 @@ class RedisRateLimiter:
     def _run(self, script: Any, keys: list[str], args: list[Any]) -> Any:
         import redis
 
+        if self._down and time.monotonic() < self._paused_until:
+            return None
         try:
             result = script(keys=keys, args=args)
         except redis.RedisError as exc:
@@ -123,6 +132,7 @@ class RedisRateLimiter:
                     "rate limit: Redis unreachable (%s), allowing messages", type(exc).__name__
                 )
             self._down = True
+            self._paused_until = time.monotonic() + PAUSE_S
             return None
         if self._down:
             log.info("rate limit: Redis reachable again")
