@@ -21,6 +21,7 @@ import itertools
 import json
 import os
 import random
+import shutil
 import signal
 import socket
 import statistics
@@ -262,14 +263,29 @@ async def _simulate(data_dir: Path, questions: list[str], stores: dict[str, str]
     }
 
 
+def _knowledge_index(target: Path) -> None:
+    """Copy the tests' cached index of knowledge/ to ``target`` (building it when missing).
+
+    A finished cache is complete (built elsewhere and renamed into place), so it is copied
+    without waiting for the cache lock, which a build of another checkout may hold for minutes.
+    """
+    from tests.conftest import KB_CACHE, KNOWLEDGE, copy_cached_index, index_fingerprint
+    from tests.conftest import make_settings as test_settings
+
+    fingerprint = index_fingerprint(KNOWLEDGE, test_settings(Path("data"), Path("knowledge")))
+    cached = KB_CACHE / f"knowledge-{fingerprint}"
+    if (cached / "manifest.json").exists():
+        shutil.copytree(cached, target)
+    else:
+        copy_cached_index("knowledge", KNOWLEDGE, target)
+
+
 def run() -> dict[str, Any]:
     """Copy the ingested knowledge base (the tests' index cache, built once, KB_TEST_CACHE)
     into a temporary directory and run the simulation."""
-    from tests.conftest import KNOWLEDGE, copy_cached_index
-
     with tempfile.TemporaryDirectory(prefix="dt-service-bench-") as tmp:
         data_dir = Path(tmp) / "data"
-        copy_cached_index("knowledge", KNOWLEDGE, data_dir)
+        _knowledge_index(data_dir)
         questions = sorted({q.question for q in domain.load_questions()})
         stores: dict[str, str] = {}
         pg = _postgres_database()

@@ -29,6 +29,7 @@ import logging
 import signal
 import sys
 from collections.abc import AsyncIterator, Callable
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 from typing import Any
 
@@ -55,6 +56,7 @@ SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 MAX_UPDATE_BYTES = 1024 * 1024
 PURGE_EVERY_S = 3600.0
 GRACEFUL_SHUTDOWN_S = 20
+CLAIM_THREADS = 4
 
 
 class WebhookService:
@@ -80,6 +82,9 @@ class WebhookService:
         self.started = False
         self._secret = settings.telegram_webhook_secret.get_secret_value().encode()
         self._updates: UpdateLog | None = None
+        # Recording update ids has threads of its own: in the default pool it would queue
+        # behind the answers being computed, and the webhook's 200 would wait for them.
+        self._claims = ThreadPoolExecutor(CLAIM_THREADS, thread_name_prefix="update-claims")
 
     # -- life cycle ----------------------------------------------------------------------------
 
@@ -114,6 +119,7 @@ class WebhookService:
             await application.shutdown()
             if application.post_shutdown is not None:
                 await application.post_shutdown(application)
+            self._claims.shutdown(wait=False)
             log.info("service stopped")
 
     async def _register_webhook(self) -> None:
@@ -158,7 +164,8 @@ class WebhookService:
             updates.labels("rejected").inc()
             return Response(status_code=400 if update is None else 503)
         try:
-            fresh = await asyncio.to_thread(self._updates.claim, update.update_id)
+            loop = asyncio.get_running_loop()
+            fresh = await loop.run_in_executor(self._claims, self._updates.claim, update.update_id)
         except SQLAlchemyError as exc:
             log.error(
                 "update %d not recorded (%s): asking for redelivery",
