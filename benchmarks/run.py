@@ -2,7 +2,7 @@
 
 Sections: domain questions (hit@1/hit@3/MRR, flags), XQuAD-de (paragraph and chunked), ingest
 rate, unchanged re-ingest, warm answer latency, cold start to first answer, peak memory, and the
-bot and handoff benchmarks when their modules are present.
+bot, handoff and service benchmarks when their modules are present.
 """
 
 from __future__ import annotations
@@ -190,7 +190,7 @@ def table(results: dict[str, Any]) -> str:
             ("Cold start to first answer", f"{cli['cold_start_to_first_answer_s']} s", ""),
             ("Peak RSS (ask over all domain questions)", f"{cli['peak_rss_mb']} MB", "≤ 1 GB"),
         ]
-    for name in ("bot", "handoff"):
+    for name in ("bot", "handoff", "service"):
         if results.get(name):
             rows.append(
                 (f"{name} benchmark", json.dumps(results[name], ensure_ascii=False)[:160], "")
@@ -234,7 +234,7 @@ def trust_rows(trust: dict[str, Any]) -> list[tuple[str, str, str]]:
     return rows
 
 
-SECTIONS = ("knowledge", "cli", "xquad", "bot", "handoff")
+SECTIONS = ("knowledge", "cli", "xquad", "bot", "handoff", "service")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -264,6 +264,8 @@ def main(argv: list[str] | None = None) -> int:
             results["bot"] = optional("benchmarks.bot")
         if "handoff" in chosen:
             results["handoff"] = optional("benchmarks.handoff")
+        if "service" in chosen:
+            results["service"] = optional("benchmarks.service")
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     RESULTS.mkdir(parents=True, exist_ok=True)

@@ -43,6 +43,7 @@ if TYPE_CHECKING:
     from bot.handoff.relay import RelayService
     from bot.privacy import PrivacyService
     from bot.ratelimit import RateLimiter
+    from bot.ratelimit_redis import RedisRateLimiter
     from bot.retrieval import RetrievalConfig, Retriever
     from bot.store.database import Database
     from bot.store.feedback import FeedbackStore
@@ -317,7 +318,17 @@ class AppContext:
         from bot.conversation import Conversation
 
         handoff = self.handoff
-        return Conversation(self.users, lambda: self.engine, handoff.intake, handoff.relay, self.db)
+        return Conversation(
+            self.users,
+            lambda: self.engine,
+            handoff.intake,
+            handoff.relay,
+            self.db,
+            observe=self.observe_answer,
+        )
+
+    def observe_answer(self, outcome: str, seconds: float) -> None:
+        """Called after every question with its outcome and time (the service counts them)."""
 
     def _recent_turns(self, conversation_id: str) -> list[Turn]:
         """The turns that feed a case brief (the engine is only built when a brief is)."""
@@ -339,10 +350,18 @@ class AppContext:
         )
 
     @cached_property
-    def limiter(self) -> RateLimiter:
+    def limiter(self) -> RateLimiter | RedisRateLimiter:
+        """The per-user rate limit: shared in Redis when DT_REDIS_URL is set, else in memory."""
+        settings = self.settings
+        if settings.redis_url:
+            from bot.ratelimit_redis import RedisRateLimiter
+
+            return RedisRateLimiter.from_url(
+                settings.redis_url, settings.rate_limit_messages, settings.rate_limit_window_s
+            )
         from bot.ratelimit import RateLimiter
 
-        return RateLimiter(self.settings.rate_limit_messages, self.settings.rate_limit_window_s)
+        return RateLimiter(settings.rate_limit_messages, settings.rate_limit_window_s)
 
     def opened_database(self) -> Database | None:
         """The database if a service has opened it already (health checks reuse it)."""

@@ -9,6 +9,7 @@ No messenger is known below this line.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
@@ -25,6 +26,9 @@ from bot.store.users import Opened, UserStore
 
 __all__ = ["Answer", "Conversation", "Opened", "Route", "Step"]
 from bot.understand import intent
+
+ERROR_OUTCOME = "error"
+"""The outcome observed when answering raised."""
 
 
 class Route(StrEnum):
@@ -62,12 +66,14 @@ class Conversation:
         intake: IntakeService,
         relay: RelayService,
         db: Database,
+        observe: Callable[[str, float], None] | None = None,
     ) -> None:
         self._users = users
         self._engine = engine  # built on first question: intake and relay need no model
         self._intake = intake
         self._relay = relay
         self._db = db
+        self._observe = observe  # (outcome, seconds) of every question, e.g. for metrics
 
     def receive(self, user_id: int, chat_id: int) -> Opened:
         """Open the user's conversation for a new text, or find the consultation step it belongs to.
@@ -98,11 +104,18 @@ class Conversation:
         With ``opened`` from ``receive`` the question costs one more transaction (the new turn);
         without it two (the user and the recent turns are read first).
         """
-        engine = self._engine()
-        if opened is None or opened.conversation_id is None:
-            opened = self._users.open_conversation(user_id, chat_id, engine.history_turns)
-        assert opened.conversation_id is not None
-        reply = engine.reply(opened.conversation_id, text, opened.turns)
+        started = time.perf_counter()
+        outcome = ERROR_OUTCOME
+        try:
+            engine = self._engine()
+            if opened is None or opened.conversation_id is None:
+                opened = self._users.open_conversation(user_id, chat_id, engine.history_turns)
+            assert opened.conversation_id is not None
+            reply = engine.reply(opened.conversation_id, text, opened.turns)
+            outcome = str(reply.kind)
+        finally:
+            if self._observe is not None:
+                self._observe(outcome, time.perf_counter() - started)
         answered = reply.kind == ReplyKind.ANSWER
         return Answer(reply, reply.turn_id if answered else None)
 

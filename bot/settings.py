@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from datetime import time as dt_time
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import (
     AnyHttpUrl,
@@ -121,6 +121,12 @@ class Settings(BaseSettings):
     operator_contact: str = Field("", max_length=300)
     operator_consultation: str = Field("", max_length=120)
 
+    # Service mode, `digitalteam serve` (issue 14): HTTP, shared rate limit, log format
+    http_host: str = "0.0.0.0"
+    http_port: int = Field(8080, ge=1, le=65535)
+    redis_url: str | None = None
+    log_format: Literal["text", "json"] = "text"
+
     log_level: str = "INFO"
 
     @field_validator("embedding_model")
@@ -140,6 +146,11 @@ class Settings(BaseSettings):
         if value not in {"DEBUG", "INFO", "WARNING", "ERROR"}:
             raise ValueError("use DEBUG, INFO, WARNING or ERROR")
         return value
+
+    @field_validator("log_format", mode="before")
+    @classmethod
+    def _lower_log_format(cls, value: Any) -> Any:
+        return value.strip().lower() if isinstance(value, str) else value
 
     @field_validator("advisor_ids", mode="before")
     @classmethod
@@ -178,7 +189,9 @@ class Settings(BaseSettings):
             raise ValueError("use 1-256 characters A-Z, a-z, 0-9, '_' or '-'")
         return text
 
-    @field_validator("chroma_host", "llm_model", "database_url", "answer_model", mode="before")
+    @field_validator(
+        "chroma_host", "llm_model", "database_url", "answer_model", "redis_url", mode="before"
+    )
     @classmethod
     def _empty_is_none(cls, value: Any) -> Any:
         return None if isinstance(value, str) and not value.strip() else value

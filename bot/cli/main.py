@@ -54,6 +54,12 @@ def _parser() -> argparse.ArgumentParser:
 
     sub.add_parser("chat", help="Interaktiver Chat in der Konsole")
     sub.add_parser("run", help="Telegram-Bot starten")
+    serve = sub.add_parser(
+        "serve", help="Als Dienst starten (Webhook, /healthz, /readyz, /metrics)"
+    )
+    serve.add_argument(
+        "--migrate-only", action="store_true", help="nur die Datenbank migrieren und beenden"
+    )
 
     add_editor_parsers(sub)
     add_slots_parser(sub)
@@ -216,6 +222,15 @@ def cmd_run(context: AppContext, args: argparse.Namespace) -> int:
     return run_bot(context.settings)
 
 
+def cmd_serve(context: AppContext, args: argparse.Namespace) -> int:
+    """Run the service (webhook and HTTP endpoints), or only migrate the database."""
+    from bot.service import migrate_database, run_service
+
+    if args.migrate_only:
+        return migrate_database(context.settings)
+    return run_service(context.settings)
+
+
 def cmd_docs(context: AppContext, args: argparse.Namespace) -> int:
     """List, show, add, change or remove knowledge documents."""
     from bot.cli.docs import run_docs
@@ -257,6 +272,7 @@ COMMANDS = {
     "search": cmd_search,
     "chat": cmd_chat,
     "run": cmd_run,
+    "serve": cmd_serve,
     "slots": cmd_slots,
     "docs": cmd_docs,
     "report": cmd_report,

@@ -59,14 +59,25 @@ def configuration_problems(settings: Settings) -> list[str]:
     return problems
 
 
-def build_application(settings: Settings, services: AppContext | None = None) -> BotApplication:
+def build_application(
+    settings: Settings,
+    services: AppContext | None = None,
+    *,
+    updater: bool = True,
+    rate_limiter: RetryingRateLimiter | None = None,
+) -> BotApplication:
     """The Application with all handlers and the services attached (opened in post_init).
 
     ``services`` defaults to the bot's context over ``settings`` (conversations in the database);
-    tests pass their own, e.g. with a clock they move.
+    tests pass their own, e.g. with a clock they move. ``updater=False`` builds it without an
+    updater, for a web server that feeds ``update_queue`` itself (``digitalteam serve``);
+    ``rate_limiter`` replaces the default one (the service counts its retries).
     """
     if settings.telegram_token is None:
         raise ValueError("DT_TELEGRAM_TOKEN is required")
+    limiter = rate_limiter or RetryingRateLimiter(
+        overall_max_rate=settings.telegram_max_rate, retries=settings.telegram_retries
+    )
     builder: ApplicationBuilder[Any, Any, Any, Any, Any, Any] = (
         Application.builder()
         .token(settings.telegram_token.get_secret_value())
@@ -74,14 +85,12 @@ def build_application(settings: Settings, services: AppContext | None = None) ->
         .base_file_url(settings.telegram_file_base_url)
         .context_types(CONTEXT_TYPES)
         .concurrent_updates(PerUserUpdateProcessor(settings.telegram_concurrent_updates))
-        .rate_limiter(
-            RetryingRateLimiter(
-                overall_max_rate=settings.telegram_max_rate, retries=settings.telegram_retries
-            )
-        )
+        .rate_limiter(limiter)
         .post_init(_post_init)
         .post_shutdown(_post_shutdown)
     )
+    if not updater:
+        builder = builder.updater(None)
     application = builder.build()
     application.bot_data.services = services or build_context(settings, store_conversations=True)
     register_handlers(application)
