@@ -35,6 +35,7 @@ if TYPE_CHECKING:
     from bot.engine.engine import Engine
     from bot.engine.history import HistoryStore
     from bot.engine.reply import Reply
+    from bot.funding.catalog import Catalog
     from bot.handoff.advisors import Advisors
     from bot.handoff.cases import CaseService
     from bot.handoff.intake import IntakeService
@@ -184,6 +185,13 @@ class AppContext:
             record_gap(gaps, GapKind.UNANSWERED, question)
 
         return on_unanswered
+
+    @cached_property
+    def funding(self) -> Catalog:
+        """The funding programmes of the knowledge documents (their ``programme:`` blocks)."""
+        from bot.funding.catalog import load_catalog
+
+        return load_catalog(self.settings.knowledge_dir)
 
     @property
     def limits(self) -> LoaderLimits:

@@ -14,9 +14,20 @@ from ingest.loaders import LoaderLimits, load_file
 
 KNOWLEDGE = Path(__file__).resolve().parent.parent / "knowledge"
 CATALOG = load_catalog(KNOWLEDGE)
-MONTHS = (
-    "Januar Februar März April Mai Juni Juli August September Oktober November Dezember"
-).split()
+MONTHS = [
+    "Januar",
+    "Februar",
+    "März",
+    "April",
+    "Mai",
+    "Juni",
+    "Juli",
+    "August",
+    "September",
+    "Oktober",
+    "November",
+    "Dezember",
+]
 
 
 def body(entry: Entry) -> str:
@@ -42,11 +53,16 @@ def numbers_and_dates(programme: Programme) -> list[tuple[str, list[str]]]:
     for rate in (programme.max_rate, programme.own_share):
         if rate is not None:
             for value in {rate.value, *rate.by_applicant.values()} - {0}:
-                wanted.append((f"{value} %", [rf"(?<!\d){value}( (bzw\.|bis|oder) \d+)? (Prozent|%)"]))
+                wanted.append(
+                    (f"{value} %", [rf"(?<!\d){value}( (bzw\.|bis|oder) \d+)? (Prozent|%)"])
+                )
     for deadline in programme.deadlines:
         for day in (deadline.start, deadline.until):
             if day is not None:
-                forms = [f"{form}(\\s|\\d{{2}})?{day.year}" for form in day_month_forms(day.day, day.month)]
+                forms = [
+                    f"{form}(\\s|\\d{{2}})?{day.year}"
+                    for form in day_month_forms(day.day, day.month)
+                ]
                 forms += [day.isoformat()]
                 wanted.append((day.isoformat(), forms))
         if deadline.yearly:
@@ -113,13 +129,18 @@ def test_a_broken_block_is_refused_with_the_document_named(tmp_path: Path) -> No
     with pytest.raises(FundingDataError, match="Quelle 3 gibt es nicht"):
         load_document(bad, "knowledge/foerderung/x.md")
     bad.write_text(front.replace("source: 3", "source: 1").replace("2000", "-5x"), encoding="utf-8")
-    with pytest.raises(FundingDataError, match="x.md: ungültiger programme-Block"):
+    with pytest.raises(FundingDataError, match=r"x\.md: ungültiger programme-Block"):
         load_document(bad, "knowledge/foerderung/x.md")
     applicants = "  applicants:\n    allowed: {value: [Verein], source: 1}\n"
     applicants += "    excluded: {value: [Verein], source: 1}\n"
     bad.write_text(front.replace("source: 3}\n", "source: 1}\n" + applicants), encoding="utf-8")
     with pytest.raises(FundingDataError, match="zugleich erlaubt und ausgeschlossen"):
         load_document(bad, "knowledge/foerderung/x.md")
-    bad.write_text(front.replace("  amount:", "  applicants:\n    allowed: {value: [Firma], source: 1}\n  amount:").replace("source: 3", "source: 1"), encoding="utf-8")
-    with pytest.raises(FundingDataError, match="applicants.allowed.value"):
+    bad.write_text(
+        front.replace(
+            "  amount:", "  applicants:\n    allowed: {value: [Firma], source: 1}\n  amount:"
+        ).replace("source: 3", "source: 1"),
+        encoding="utf-8",
+    )
+    with pytest.raises(FundingDataError, match=r"applicants\.allowed\.value"):
         load_document(bad, "knowledge/foerderung/x.md")

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 from pydantic import ValidationError
 
 from bot.cli.docs import add_editor_parsers
+from bot.cli.funding import add_funding_parser
 from bot.cli.slots import add_slots_parser
 from bot.settings import Settings, describe_error
 
@@ -52,6 +53,7 @@ def _parser() -> argparse.ArgumentParser:
 
     add_editor_parsers(sub)
     add_slots_parser(sub)
+    add_funding_parser(sub)
     return parser
 
 
@@ -201,6 +203,13 @@ def cmd_audit(context: AppContext, args: argparse.Namespace) -> int:
     return run_audit(context, args)
 
 
+def cmd_funding(context: AppContext, args: argparse.Namespace) -> int:
+    """Match programmes to a project or list the coming funding deadlines."""
+    from bot.cli.funding import run_funding
+
+    return run_funding(context, args)
+
+
 def cmd_slots(context: AppContext, args: argparse.Namespace) -> int:
     """Add, list or remove advisors' consultation slots."""
     from bot.cli.slots import run_slots
@@ -218,6 +227,7 @@ COMMANDS = {
     "docs": cmd_docs,
     "report": cmd_report,
     "audit": cmd_audit,
+    "funding": cmd_funding,
 }
 
 

@@ -100,7 +100,9 @@ def load_document(path: Path, document: str) -> list[Entry]:
         try:
             programme = Programme.model_validate(block)
         except ValidationError as exc:
-            raise FundingDataError(f"{document}: ungültiger programme-Block: {_describe(exc)}") from exc
+            raise FundingDataError(
+                f"{document}: ungültiger programme-Block: {_describe(exc)}"
+            ) from exc
         entry = Entry(programme, document, title, sources)
         for ref in programme.source_refs():
             entry.resolve(ref)

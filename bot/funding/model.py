@@ -199,3 +199,30 @@ class Programme(_Strict):
 
         walk(self)
         return refs
+
+
+_ALIASES = {
+    "verein": Applicant.VEREIN,
+    "heimatverein": Applicant.VEREIN,
+    "museumsverein": Applicant.VEREIN,
+    "förderverein": Applicant.VEREIN,
+    "foerderverein": Applicant.VEREIN,
+    "kommune": Applicant.KOMMUNE,
+    "stadt": Applicant.KOMMUNE,
+    "gemeinde": Applicant.KOMMUNE,
+    "kreis": Applicant.KOMMUNE,
+    "kommunales museum": Applicant.KOMMUNALES_MUSEUM,
+    "städtisches museum": Applicant.KOMMUNALES_MUSEUM,
+    "privates museum": Applicant.PRIVATES_MUSEUM,
+    "stiftung": Applicant.STIFTUNG,
+    "gedenkstätte": Applicant.GEDENKSTAETTE,
+    "gedenkstaette": Applicant.GEDENKSTAETTE,
+    "privatperson": Applicant.PRIVATPERSON,
+    "kirchengemeinde": Applicant.KIRCHENGEMEINDE,
+}
+
+
+def parse_applicant(text: str) -> Applicant | None:
+    """An applicant type from user text ("Heimatverein", "kommunales-museum"), None if unknown."""
+    key = " ".join(text.strip().lower().replace("-", " ").replace("_", " ").split())
+    return _ALIASES.get(key)
