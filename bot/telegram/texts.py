@@ -13,6 +13,7 @@ COMMANDS: tuple[tuple[str, str], ...] = (
     ("start", "Begrüßung und Beispielfragen"),
     ("hilfe", "Was der Assistent kann und wie Sie fragen"),
     ("themen", "Themen und Dokumente durchblättern"),
+    ("foerderung", "Passende Förderprogramme finden"),
     ("neu", "Neues Gespräch beginnen (Verlauf vergessen)"),
     ("termin", "Persönliche Beratung anfragen"),
     ("termine", "Ihre gebuchten Beratungstermine"),
@@ -66,6 +67,7 @@ HELP = (
     "• Mit 👍 und 👎 unter einer Antwort helfen Sie uns, besser zu werden.\n\n"
     "<b>Befehle</b>\n"
     "/themen – Themen und Dokumente durchblättern\n"
+    "/foerderung – passende Förderprogramme finden\n"
     "/neu – neues Gespräch beginnen\n"
     "/termin – persönliche Beratung anfragen\n"
     "/datenschutz – was gespeichert wird\n\n"

@@ -1,0 +1,1 @@
+"""The Förder-Finder in Telegram: /foerderung with buttons for applicant, purpose and budget."""
