@@ -36,6 +36,7 @@ if TYPE_CHECKING:
     from bot.engine.history import HistoryStore
     from bot.engine.reply import Reply
     from bot.funding.catalog import Catalog
+    from bot.funding.reminders import DeadlineReminders
     from bot.handoff.advisors import Advisors
     from bot.handoff.cases import CaseService
     from bot.handoff.intake import IntakeService
@@ -192,6 +193,15 @@ class AppContext:
         from bot.funding.catalog import load_catalog
 
         return load_catalog(self.settings.knowledge_dir)
+
+    @cached_property
+    def deadline_reminders(self) -> DeadlineReminders:
+        """Remembered funding deadlines ("Frist merken") on the database."""
+        from bot.funding.reminders import DeadlineReminders
+        from bot.store.models import utcnow
+
+        clock = self._clock or utcnow
+        return DeadlineReminders(self.db, lambda: clock().date())
 
     @property
     def limits(self) -> LoaderLimits:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import shutil
 from collections.abc import AsyncIterator
+from datetime import date
 
 import pytest
 
@@ -28,7 +29,8 @@ async def tg() -> AsyncIterator[FakeTelegram]:
 @pytest.fixture
 async def bot(tg: FakeTelegram, settings_factory: SettingsFactory) -> AsyncIterator[RunningBot]:
     settings = settings_factory(**bot_overrides(tg))
-    for name in ("heimat-scheck.md", "heimat-fonds.md", "heimat-werkstatt.md", "nrw-stiftung.md"):
+    names = ("heimat-scheck.md", "heimat-fonds.md", "heimat-werkstatt.md", "nrw-stiftung.md")
+    for name in (*names, "lwl-kulturstiftung.md"):
         shutil.copy(KNOWLEDGE / "foerderung" / name, settings.knowledge_dir / "foerderung" / name)
     async with running_bot(settings, tg) as running:
         yield running
@@ -92,4 +94,32 @@ async def test_an_association_is_pointed_to_the_heimat_fonds_and_forged_buttons_
     for forged in ("fo:a:9", "fo:b:0:99:1", "fo:d:gibt-es-nicht"):
         query = tg.press(USER, finder, forged)
         assert (await tg.wait_callback_answer(query))["text"] == STALE
+    assert tg.errors == []
+
+
+async def test_a_deadline_is_remembered_listed_under_fristen_and_removed(bot: RunningBot) -> None:
+    tg = bot.tg
+    tg.message(USER, "/foerderung")
+    (finder,) = await tg.wait_messages(USER, 1)
+    await press(tg, finder, "Verein")
+    await press(tg, finder, "Ausstellung")
+    await press(tg, finder, "10.000 bis 50.000 €")
+    query = tg.press(USER, finder, finder.button("Details: LWL-Kulturstiftung (Projektförderung)"))
+    await tg.wait_callback_answer(query)
+    details = (await tg.wait_messages(USER, 2))[-1]
+    query = tg.press(USER, details, details.button("Frist merken"))
+    assert "Gemerkt" in (await tg.wait_callback_answer(query))["text"]
+    query = tg.press(USER, details, details.button("Frist merken"))
+    assert "schon gemerkt" in (await tg.wait_callback_answer(query))["text"]
+    tg.message(USER, "/fristen")
+    listing = (await tg.wait_messages(USER, 3))[-1]
+    mine = listing.plain.partition("Die nächsten Fristen")[0]
+    assert "LWL-Kulturstiftung (Projektförderung)" in mine
+    (label, data) = next((lb, d) for lb, d in listing.buttons() if lb.startswith("Entfernen"))
+    assert data.startswith("fo:x:")
+    stored = bot.services.deadline_reminders.listing(USER)
+    assert len(stored) == 1 and stored[0].deadline >= date.today()
+    await press(tg, listing, label)
+    assert "noch keine Frist gemerkt" in listing.plain
+    assert bot.services.deadline_reminders.listing(USER) == []
     assert tg.errors == []

@@ -30,7 +30,7 @@ def test_migration_creates_the_tables(db: Database) -> None:
     assert names >= TABLES | {"users", "conversation_turns", "feedback"}
     with db.engine.connect() as connection:
         assert connection.execute(text("SELECT version_num FROM alembic_version")).scalar() == (
-            "0002_handoff"
+            "funding_0003"
         )
     uniques = inspect(db.engine).get_unique_constraints("booking_bookings")
     indexes = inspect(db.engine).get_indexes("booking_bookings")

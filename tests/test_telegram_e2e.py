@@ -54,6 +54,7 @@ async def test_start_sets_commands_and_greets_with_examples(bot: RunningBot) -> 
         "hilfe",
         "themen",
         "foerderung",
+        "fristen",
         "neu",
         "termin",
         "termine",

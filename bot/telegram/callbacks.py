@@ -38,6 +38,8 @@ Förder-Finder (``fo:``)::
     fo:p:<a>:<p>                  purpose p chosen (after applicant a)
     fo:b:<a>:<p>:<b>              budget band b chosen: show the results
     fo:d:<programme id>           details of one programme
+    fo:r:<programme id>           "Frist merken": remember the programme's next deadline
+    fo:x:<reminder>               /fristen: forget a remembered deadline
 
 Parsing is strict: anything that does not match a shape exactly (forged, truncated, from an older
 bot version) yields ``None``, and the handler answers the button politely instead of raising.
@@ -83,6 +85,8 @@ _SHAPES: dict[str, re.Pattern[str]] = {
         "fo:p": r"fo:p:(\d):(\d{1,2})",
         "fo:b": r"fo:b:(\d):(\d{1,2}):(\d)",
         "fo:d": r"fo:d:([a-z0-9][a-z0-9-]{1,40})",
+        "fo:r": r"fo:r:([a-z0-9][a-z0-9-]{1,40})",
+        "fo:x": rf"fo:x:{_NUM}",
     }.items()
 }
 EDITOR_KINDS = ("ed:l", "ed:t", "ed:rm", "ed:no")
@@ -287,3 +291,11 @@ def funding_step(kind: str, *choices: int) -> str:
 
 def funding_details(programme_id: str) -> str:
     return encode("fo:d", programme_id)
+
+
+def funding_remember(programme_id: str) -> str:
+    return encode("fo:r", programme_id)
+
+
+def funding_forget(reminder_id: int) -> str:
+    return encode("fo:x", reminder_id)

@@ -80,6 +80,7 @@ def handlers() -> list[tuple[int, Handler]]:
         # Förder-Finder
         (0, _command("foerderung", funding.start_finder)),
         (0, _button(funding.press_button, route("fo"))),
+        (0, _command("fristen", funding.list_reminders)),
         # Consultation: request and intake
         (0, _command("termin", intake.request_by_command)),
         (0, _button(intake.request_by_button, route("cs", bare=True))),

@@ -5,7 +5,9 @@
 - the retention purges of old conversation turns and of closed cases, every ``PURGE_EVERY``;
 - booking reminders: a sweep every ``SWEEP_EVERY`` plus one exact-time job per reminder, rebuilt
   from the database at start and whenever a booking changes (``schedule_reminders``);
-- the editors' weekly message on the configured weekday and time (Europe/Berlin).
+- the editors' weekly message on the configured weekday and time (Europe/Berlin);
+- remembered funding deadlines: a sweep every ``FUNDING_SWEEP_EVERY`` sends the reminders four
+  weeks and one week before (due state in the database, so a restart loses none).
 """
 
 from __future__ import annotations
@@ -33,6 +35,7 @@ log = logging.getLogger(__name__)
 
 PURGE_EVERY = timedelta(hours=6)
 SWEEP_EVERY = timedelta(minutes=5)
+FUNDING_SWEEP_EVERY = timedelta(hours=1)
 REMINDER_JOB = "handoff-reminders"
 WEEKLY_JOB = "editors-weekly"
 TIMEZONE = ZoneInfo("Europe/Berlin")
@@ -50,6 +53,9 @@ def schedule(application: BotApplication) -> None:
     queue.run_repeating(purge_cases, interval=PURGE_EVERY, first=90, name="handoff-purge")
     queue.run_repeating(send_reminders, interval=SWEEP_EVERY, first=5, name=REMINDER_JOB)
     queue.run_once(_rebuild_reminders, when=1, name="reminder-rebuild")
+    queue.run_repeating(
+        send_deadline_reminders, interval=FUNDING_SWEEP_EVERY, first=10, name="funding-reminders"
+    )
     settings = application.bot_data.services.settings
     at = settings.editor_digest_time
     when = dt_time(at.hour, at.minute, tzinfo=TIMEZONE)
@@ -121,6 +127,18 @@ async def send_reminders(context: BotContext) -> None:
             f"⏰ <b>Erinnerung:</b> Beratung zu Fall #{booking.case_id} {when}:\n{booking_line(booking)}",
         )
         log.info("reminder %s sent for booking %s", reminder.lead.value, booking.id)
+
+
+async def send_deadline_reminders(context: BotContext) -> None:
+    """Send every due funding-deadline reminder once (claimed in the database first)."""
+    from bot.telegram.funding.screens import reminder_text
+
+    reminders = context.services.deadline_reminders
+    for due in await asyncio.to_thread(reminders.due):
+        if not await asyncio.to_thread(reminders.mark_sent, due):
+            continue
+        await deliver(context, due.reminder.chat_id, reminder_text(due.lead.value, due.reminder))
+        log.info("funding reminder %s sent for reminder %s", due.lead.value, due.reminder.id)
 
 
 async def send_weekly_digest(context: BotContext) -> None:

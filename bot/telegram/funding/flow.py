@@ -14,18 +14,23 @@ from telegram import CallbackQuery, InlineKeyboardMarkup, LinkPreviewOptions, Up
 from telegram.constants import ParseMode
 from telegram.error import BadRequest
 
-from bot.funding import FundingDataError, Match, Query, find_purpose, rank
+from bot.funding import FundingDataError, Match, Query, find_purpose, next_deadline, rank, upcoming
 from bot.telegram import callbacks
 from bot.telegram.funding.screens import (
     APPLICANTS,
     BUDGETS,
+    FORGOTTEN,
+    NO_DATED_DEADLINE,
     NO_PROGRAMMES,
+    NOT_REMEMBERED,
     PURPOSES,
+    REMEMBERED,
     STALE,
     applicant_screen,
     budget_screen,
     details_screen,
     purpose_screen,
+    reminders_screen,
     results_screen,
 )
 from bot.telegram.services import BotContext
@@ -55,7 +60,10 @@ async def press_button(update: Update, context: BotContext) -> None:
     query = update.callback_query
     if query is None:
         return
-    parsed = callbacks.parse(query.data, "fo:a", "fo:p", "fo:b", "fo:d")
+    parsed = callbacks.parse(query.data, "fo:a", "fo:p", "fo:b", "fo:d", "fo:r", "fo:x")
+    if parsed is not None and parsed.kind in ("fo:r", "fo:x"):
+        await _reminder_button(query, context, parsed.kind, parsed.fields[0])
+        return
     numbers = [int(f) for f in parsed.fields] if parsed and parsed.kind != "fo:d" else []
     limits = (len(APPLICANTS), len(PURPOSES), len(BUDGETS))
     if parsed is None or any(n >= limit for n, limit in zip(numbers, limits, strict=False)):
@@ -114,3 +122,51 @@ async def _show(query: CallbackQuery, text: str, markup: InlineKeyboardMarkup | 
     except BadRequest as exc:
         if "not modified" not in str(exc).lower():
             raise
+
+
+async def _reminder_button(
+    query: CallbackQuery, context: BotContext, kind: str, value: str
+) -> None:
+    """ "Frist merken" under the details, or "Entfernen" under /fristen."""
+    services, user = context.services, query.from_user
+    if query.message is None:
+        await query.answer(STALE)
+        return
+    if kind == "fo:x":
+        forgotten = await asyncio.to_thread(services.deadline_reminders.forget, user.id, int(value))
+        await query.answer(FORGOTTEN if forgotten else STALE)
+        if forgotten:
+            await _show(query, *await asyncio.to_thread(_reminders, context, user.id))
+        return
+    entry = (await asyncio.to_thread(lambda: services.funding)).get(value)
+    due = next_deadline(entry, date.today()).due if entry is not None else None
+    if due is None:
+        await query.answer(NO_DATED_DEADLINE if entry is not None else STALE)
+        return
+    chat_id = query.message.chat.id
+    saved = await asyncio.to_thread(services.deadline_reminders.remember, user.id, chat_id, due)
+    await query.answer(REMEMBERED if saved else NOT_REMEMBERED, show_alert=saved)
+
+
+def _reminders(context: BotContext, user_id: int) -> tuple[str, InlineKeyboardMarkup | None]:
+    services = context.services
+    remembered = services.deadline_reminders.listing(user_id)
+    return reminders_screen(remembered, upcoming(services.funding, date.today(), 90))
+
+
+async def list_reminders(update: Update, context: BotContext) -> None:
+    """/fristen: the user's remembered deadlines and the next deadlines."""
+    message, user = update.effective_message, update.effective_user
+    if message is None or user is None:
+        return
+    try:
+        text, markup = await asyncio.to_thread(_reminders, context, user.id)
+    except FundingDataError:
+        log.exception("funding data invalid")
+        text, markup = NO_PROGRAMMES, None
+    await message.reply_text(
+        text,
+        parse_mode=ParseMode.HTML,
+        reply_markup=markup,
+        link_preview_options=LinkPreviewOptions(is_disabled=True),
+    )

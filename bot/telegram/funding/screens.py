@@ -12,7 +12,8 @@ from typing import Any
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.funding import Applicant, Entry, Match, Verdict
-from bot.funding.deadlines import german_date, next_deadline
+from bot.funding.deadlines import Due, german_date, next_deadline
+from bot.funding.reminders import Remembered
 from bot.funding.rules import PLURAL, all_sources, euro
 from bot.telegram import callbacks
 from bot.telegram.render import escape, link
@@ -51,6 +52,11 @@ ASK_BUDGET = (
 NO_PROGRAMMES = "Zurzeit sind keine Förderprogramme mit Programmdaten hinterlegt."
 STALE = "Diese Auswahl ist nicht mehr gültig. Bitte starten Sie neu mit /foerderung."
 BUTTON_CONSULT = "Beratung anfragen"
+BUTTON_REMEMBER = "Frist merken"
+REMEMBERED = "Gemerkt: Ich erinnere Sie vier Wochen und eine Woche vor der Frist."
+NOT_REMEMBERED = "Diese Frist ist schon gemerkt oder Ihre Liste ist voll (/fristen)."
+NO_DATED_DEADLINE = "Für dieses Programm ist keine kommende Frist mit Datum belegt."
+FORGOTTEN = "Erinnerung entfernt."
 Screen = tuple[str, InlineKeyboardMarkup | None]
 
 
@@ -180,7 +186,56 @@ def details_screen(entry: Entry, today: date) -> Screen:
     ]
     sources = all_sources(entry)
     lines.append("Quellen: " + " · ".join(link(s.url, s.title or s.host) for s in sources[:4]))
-    markup = InlineKeyboardMarkup(
-        [[InlineKeyboardButton(BUTTON_CONSULT, callback_data=callbacks.consultation())]]
+    row = [InlineKeyboardButton(BUTTON_CONSULT, callback_data=callbacks.consultation())]
+    if deadline.due is not None:
+        row.insert(
+            0, InlineKeyboardButton(BUTTON_REMEMBER, callback_data=callbacks.funding_remember(p.id))
+        )
+    return "\n".join(lines), InlineKeyboardMarkup([row])
+
+
+def reminders_screen(remembered: list[Remembered], coming: list[Due]) -> Screen:
+    """/fristen: the user's remembered deadlines (with remove buttons) and the next deadlines."""
+    parts = ["<b>Ihre gemerkten Förderfristen</b>"]
+    if remembered:
+        parts.append(
+            "\n".join(
+                f"• {german_date(r.deadline)} – {escape(r.programme)}"
+                + (f" ({escape(r.label)})" if r.label else "")
+                for r in remembered
+            )
+        )
+    else:
+        parts.append(
+            "Sie haben noch keine Frist gemerkt. Unter /foerderung → Details → „Frist merken“."
+        )
+    parts.append("<b>Die nächsten Fristen</b>")
+    parts.append(
+        "\n".join(
+            f"• {german_date(d.day)} – {escape(d.programme)}"
+            + (f" ({escape(d.label)})" if d.label else "")
+            for d in coming
+        )
+        or "In den nächsten 90 Tagen ist keine Frist belegt."
     )
-    return "\n".join(lines), markup
+    buttons = [
+        [
+            InlineKeyboardButton(
+                f"Entfernen: {r.programme} {german_date(r.deadline)}"[:60],
+                callback_data=callbacks.funding_forget(r.id),
+            )
+        ]
+        for r in remembered
+    ]
+    return "\n\n".join(parts), InlineKeyboardMarkup(buttons) if buttons else None
+
+
+def reminder_text(lead: str, reminder: Remembered) -> str:
+    """The reminder message four weeks or one week before a deadline."""
+    when = "in vier Wochen" if lead == "4w" else "in einer Woche"
+    label = f" ({escape(reminder.label)})" if reminder.label else ""
+    return (
+        f"⏰ <b>Erinnerung:</b> Die Frist für {escape(reminder.programme)}{label} endet {when}, "
+        f"am {german_date(reminder.deadline)}.\nBitte prüfen Sie die aktuellen Bedingungen beim "
+        "Fördergeber. Ihre Erinnerungen: /fristen"
+    )
