@@ -36,6 +36,8 @@ if TYPE_CHECKING:
     from bot.editors.documents import DocumentService
     from bot.engine.engine import Engine
     from bot.engine.history import HistoryStore
+    from bot.funding.catalog import Catalog
+    from bot.funding.reminders import DeadlineReminders
     from bot.handoff.advisors import Advisors
     from bot.handoff.cases import CaseService
     from bot.handoff.intake import IntakeService
@@ -213,6 +215,22 @@ class AppContext:
             record_gap(gaps, GapKind.UNANSWERED, question)
 
         return on_unanswered
+
+    @cached_property
+    def funding(self) -> Catalog:
+        """The funding programmes of the knowledge documents (their ``programme:`` blocks)."""
+        from bot.funding.catalog import load_catalog
+
+        return load_catalog(self.settings.knowledge_dir)
+
+    @cached_property
+    def deadline_reminders(self) -> DeadlineReminders:
+        """Remembered funding deadlines ("Frist merken") on the database."""
+        from bot.funding.reminders import DeadlineReminders
+        from bot.store.models import utcnow
+
+        clock = self._clock or utcnow
+        return DeadlineReminders(self.db, lambda: clock().date())
 
     @property
     def limits(self) -> LoaderLimits:

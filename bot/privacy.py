@@ -30,6 +30,7 @@ from bot.booking.berlin import format_slot
 from bot.booking.bookings import BookingView, view_of
 from bot.handoff.cases import STATUS_LABELS, CaseStatus
 from bot.store.database import Database
+from bot.store.funding_models import DeadlineReminder
 from bot.store.gaps import masked_forms
 from bot.store.handoff_models import Booking, Case, CaseNotice, Intake, PendingInput, Slot
 from bot.store.models import ConversationTurn, Feedback, KnowledgeGap, User, utcnow
@@ -51,12 +52,14 @@ class MyData:
     cases: list[tuple[int, str, str]] = field(default_factory=list)
     bookings: list[BookingView] = field(default_factory=list)
     intake_running: bool = False
+    deadline_reminders: int = 0
 
     @property
     def empty(self) -> bool:
         return (
             not (self.known_since or self.turns or self.feedback or self.cases or self.bookings)
             and not self.intake_running
+            and not self.deadline_reminders
         )
 
 
@@ -139,6 +142,11 @@ class PrivacyService:
                 ).all()
             ]
             intake = session.scalar(select(Intake.id).where(Intake.telegram_user_id == user_id))
+            reminders = session.scalar(
+                select(func.count(DeadlineReminder.id)).where(
+                    DeadlineReminder.telegram_user_id == user_id
+                )
+            )
             known = user.first_seen if user else None
             if known is not None and known.tzinfo is None:  # SQLite returns the UTC value naive
                 known = known.replace(tzinfo=UTC)
@@ -149,6 +157,7 @@ class PrivacyService:
                 cases=cases,
                 bookings=bookings,
                 intake_running=intake is not None,
+                deadline_reminders=int(reminders or 0),
             )
 
     def delete_everything(self, user_id: int) -> Deletion:
@@ -189,6 +198,9 @@ class PrivacyService:
             )
             cases = session.execute(delete(Case).where(Case.id.in_(case_ids)))
             session.execute(delete(Intake).where(Intake.telegram_user_id == user_id))
+            session.execute(
+                delete(DeadlineReminder).where(DeadlineReminder.telegram_user_id == user_id)
+            )
             feedback = session.execute(
                 delete(Feedback).where(
                     or_(
@@ -282,6 +294,8 @@ def render_my_data(data: MyData, retention_days: int) -> str:
         lines.append(f"• Beratungsanfrage #{case_id} ({topic}), {status}")
     for booking in data.bookings:
         lines.append(f"• Termin: {format_slot(booking.starts_at, booking.ends_at)}")
+    if data.deadline_reminders:
+        lines.append(f"• Gemerkte Förderfristen (/fristen): {data.deadline_reminders}")
     lines.append(
         f"\nAbgeschlossene Anfragen werden nach {retention_days} Tagen gelöscht. "
         "Mit /daten_loeschen löschen Sie alles sofort."

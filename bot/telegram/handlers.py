@@ -31,6 +31,7 @@ from bot.telegram.addressing import ADDRESSED
 from bot.telegram.chat import commands, feedback, media, questions, topics
 from bot.telegram.editors import documents, reports
 from bot.telegram.errors import handle_error
+from bot.telegram.funding import flow as funding
 from bot.telegram.handoff import advisors, booking, intake, privacy
 
 Handler = BaseHandler[Any, Any, Any]
@@ -78,6 +79,10 @@ def handlers() -> list[tuple[int, Handler]]:
         (0, _command("themen", topics.show_topics)),
         (0, _button(topics.navigate, route("tl", "td", "tv"))),
         (0, _button(topics.ignore_label, callbacks.NOOP_ROUTE)),
+        # Förder-Finder
+        (0, _command("foerderung", funding.start_finder)),
+        (0, _button(funding.press_button, route("fo"))),
+        (0, _command("fristen", funding.list_reminders)),
         # Consultation: request and intake
         (0, _command("termin", intake.request_by_command)),
         (0, _button(intake.request_by_button, route("cs", bare=True))),

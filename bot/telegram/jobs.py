@@ -7,7 +7,9 @@
 - booking reminders: a sweep every ``SWEEP_EVERY`` plus one exact-time job per reminder, rebuilt
   from the database at start and whenever a booking changes, and a retry job after a failed
   delivery (``bot.telegram.handoff.reminders``: ``schedule_reminders``, ``send_reminders``);
-- the editors' weekly message on the configured weekday and time (Europe/Berlin).
+- the editors' weekly message on the configured weekday and time (Europe/Berlin);
+- remembered funding deadlines: a sweep every ``FUNDING_SWEEP_EVERY`` sends the reminders four
+  weeks and one week before (due state in the database, so a restart loses none).
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from telegram.ext import Application
 from bot.editors.catalog import expiring_documents
 from bot.editors.freshness import weekly_digest
 from bot.editors.gaps import count_gaps
+from bot.telegram.funding import send_deadline_reminders
 from bot.telegram.handoff import (
     DELETED_AFTER_RETENTION,
     schedule_reminders,
@@ -39,6 +42,7 @@ log = logging.getLogger(__name__)
 
 PURGE_EVERY = timedelta(hours=6)
 SWEEP_EVERY = timedelta(minutes=5)
+FUNDING_SWEEP_EVERY = timedelta(hours=1)
 REMINDER_JOB = "handoff-reminders"
 WEEKLY_JOB = "editors-weekly"
 TIMEZONE = ZoneInfo("Europe/Berlin")
@@ -56,6 +60,9 @@ def schedule(application: BotApplication) -> None:
     queue.run_repeating(purge_cases, interval=PURGE_EVERY, first=90, name="handoff-purge")
     queue.run_repeating(send_reminders, interval=SWEEP_EVERY, first=5, name=REMINDER_JOB)
     queue.run_once(_rebuild_reminders, when=1, name="reminder-rebuild")
+    queue.run_repeating(
+        send_deadline_reminders, interval=FUNDING_SWEEP_EVERY, first=10, name="funding-reminders"
+    )
     settings = application.bot_data.services.settings
     at = settings.editor_digest_time
     when = dt_time(at.hour, at.minute, tzinfo=TIMEZONE)

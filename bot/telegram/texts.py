@@ -13,6 +13,8 @@ COMMANDS: tuple[tuple[str, str], ...] = (
     ("start", "Begrüßung und Beispielfragen"),
     ("hilfe", "Was der Assistent kann und wie Sie fragen"),
     ("themen", "Themen und Dokumente durchblättern"),
+    ("foerderung", "Passende Förderprogramme finden"),
+    ("fristen", "Gemerkte und kommende Förderfristen"),
     ("neu", "Neues Gespräch beginnen (Verlauf vergessen)"),
     ("termin", "Persönliche Beratung anfragen"),
     ("termine", "Ihre gebuchten Beratungstermine"),
@@ -66,6 +68,8 @@ HELP = (
     "• Mit 👍 und 👎 unter einer Antwort helfen Sie uns, besser zu werden.\n\n"
     "<b>Befehle</b>\n"
     "/themen – Themen und Dokumente durchblättern\n"
+    "/foerderung – passende Förderprogramme finden\n"
+    "/fristen – gemerkte und kommende Förderfristen\n"
     "/neu – neues Gespräch beginnen\n"
     "/termin – persönliche Beratung anfragen\n"
     "/datenschutz – was gespeichert wird\n\n"
