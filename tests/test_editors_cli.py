@@ -162,7 +162,13 @@ def test_docs_check_lists_what_to_review(digitalteam: Run, root: Path) -> None:
     folder = root / "knowledge" / "foerderung"
     (folder / "testprogramm.md").write_text(REVIEWED, encoding="utf-8")
     (folder / "kaputt.md").write_text("---\ntitle: [x\n---\nText", encoding="utf-8")
-    reviews = {r["source"]: r for r in json.loads(ok(digitalteam(root, "docs", "check", "--json")))}
+    secret = root / "geheim.md"  # outside the knowledge folder, linked into it
+    secret.write_text("# Geheim\n\nDT_TELEGRAM_TOKEN=123:geheim\n", encoding="utf-8")
+    (folder / "link.md").symlink_to(secret)
+    output = ok(digitalteam(root, "docs", "check", "--json"))
+    assert "123:geheim" not in output and str(root) not in output
+    reviews = {r["source"]: r for r in json.loads(output)}
+    assert "außerhalb" in reviews["knowledge/foerderung/link.md"]["problems"][0]
     review = reviews["knowledge/foerderung/testprogramm.md"]
     problems = {s["url"]: s["problems"] for s in review["sources"]}
     assert problems["https://test.antragsportal-heimat.foerderung.nrw/programm"] == [

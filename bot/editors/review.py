@@ -15,9 +15,10 @@ from datetime import date, timedelta
 from pathlib import Path
 
 from ingest.errors import DocumentRejected
-from ingest.loaders import LoaderLimits, load_file
+from ingest.loaders import LoaderLimits
+from ingest.paths import FileTooLarge, OutsideKnowledge, read_inside, source_key, walk
+from ingest.sandbox import load_isolated
 from ingest.sources import Source
-from ingest.sync import source_key
 
 MIRROR_HOSTS = (
     "readkong.com",
@@ -167,18 +168,33 @@ def _short(text: str, limit: int = 160) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
+def _unreadable(exc: OSError) -> str:
+    if isinstance(exc, OutsideKnowledge):
+        return "Die Datei liegt außerhalb des Wissensordners."
+    if isinstance(exc, FileTooLarge):
+        return "Die Datei ist zu groß."
+    return f"Die Datei kann nicht gelesen werden ({exc.strerror})."
+
+
 def review_document(
-    path: Path, source_key: str, today: date, review_days: int, limits: LoaderLimits
+    path: Path,
+    key: str,
+    today: date,
+    review_days: int,
+    limits: LoaderLimits,
+    knowledge_dir: Path | None = None,
 ) -> DocumentReview:
-    """Review one file of the knowledge folder."""
+    """Review one file of the knowledge folder (read like ingest: inside it, bounded)."""
     try:
-        doc = load_file(path, source_key, limits)
-    except DocumentRejected as exc:
+        data = read_inside(path, knowledge_dir or path.parent, limits.max_bytes)
+        doc, _chunks = load_isolated(data, key, path, limits)
+    except (DocumentRejected, OSError) as exc:
+        reason = exc.reason if isinstance(exc, DocumentRejected) else _unreadable(exc)
         return DocumentReview(
-            source=source_key,
+            source=key,
             title=path.name,
             valid_until=None,
-            problems=(f"wird nicht übernommen: {exc.reason}",),
+            problems=(f"wird nicht übernommen: {reason}",),
         )
     meta = doc.meta
     problems = list(meta.warnings)
@@ -198,7 +214,7 @@ def review_document(
         if any(d < today for d in _dates(text)) and not _PAST_MARKER.search(text):
             passed.append(_short(text))
     return DocumentReview(
-        source=source_key,
+        source=key,
         title=meta.title,
         valid_until=meta.valid_until.isoformat() if meta.valid_until else None,
         sources=tuple(_review_source(s, today, review_days) for s in meta.sources),
@@ -213,11 +229,17 @@ def review_folder(
 ) -> list[DocumentReview]:
     """Review every document of the knowledge folder, sorted by path."""
     reviews: list[DocumentReview] = []
-    files = (p for p in knowledge_dir.rglob("*") if p.is_file() and not p.name.startswith("."))
+    files, refused = walk(knowledge_dir, knowledge_dir)
     for path in sorted(files):
         key = source_key(path, knowledge_dir)
-        reviews.append(review_document(path, key, today, review_days, limits))
-    return reviews
+        reviews.append(review_document(path, key, today, review_days, limits, knowledge_dir))
+    for item in refused:  # symlinks out of the folder are never read
+        reviews.append(
+            DocumentReview(
+                source=item.key, title=item.key, valid_until=None, problems=(item.reason,)
+            )
+        )
+    return sorted(reviews, key=lambda r: r.source)
 
 
 def render_review(reviews: list[DocumentReview], only_findings: bool = False) -> str:
